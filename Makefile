@@ -1,0 +1,43 @@
+# valuegrad: two commands on a fresh machine with Python 3.10+: `make demo` and `make test`.
+# Each builds its own virtual environment in .venv from this project's files.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per set of extras, redone whenever pyproject.toml changes.
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[plot,progress]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	touch $@
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[bench]'
+	touch $@
+
+demo: $(VENV)/.demo-installed
+	$(BIN)/python -m nn.demo
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check autograd nn tests
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy --strict autograd nn
+
+test: lint typecheck
+	$(BIN)/python -m pytest --nbmake tests notebooks
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python tests/benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

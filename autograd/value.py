@@ -1,0 +1,225 @@
+"""The `Value` node and the switch that turns graph recording on and off.
+
+A `Value` holds one float (`data`), the gradient that reverse mode adds into it
+(`grad`), and, when it was computed by an operation while recording, the
+operation (`op`) and the `Value`s it was computed from (`inputs`).  Nothing
+else: no closures, no sets, so a graph is a plain tree of tuples that
+reference counting frees as soon as the user drops its output.
+
+The arithmetic operators and methods (`+`, `*`, `exp`, `tanh`, ...) are not
+written here: they come from the operation table in `autograd.ops`, which
+attaches them to this class when `autograd` is imported.  The declarations in
+the `TYPE_CHECKING` block below only tell type checkers what exists.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import numbers
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, Union
+
+__all__ = ["Value", "Operand", "no_grad", "enable_grad", "is_grad_enabled", "as_value", "topological_order"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# Per thread (and per asyncio task): does arithmetic on Values record a graph?
+_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("valuegrad_recording", default=True)
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on `Value`s record the graph (the default)."""
+    return _recording.get()
+
+
+class _GradMode:
+    """Context manager and decorator that sets graph recording on or off.
+
+    The setting lives in a `contextvars.ContextVar`, so it is local to the
+    thread (and asyncio task) that entered it: `no_grad()` in one thread never
+    stops another thread from recording.  Blocks nest and restore the previous
+    setting on exit, also when an exception leaves the block.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._tokens: list[contextvars.Token[bool]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_recording.set(self._enabled))
+
+    def __exit__(self, *exc_info: object) -> None:
+        _recording.reset(self._tokens.pop())
+
+    def __call__(self, func: _F) -> _F:
+        enabled = self._enabled
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _GradMode(enabled):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class no_grad(_GradMode):  # noqa: N801 - the name PyTorch users know
+    """Compute values without recording a graph (fast inference, optimizer steps).
+
+    Use it as ``with no_grad(): ...`` or as a decorator ``@no_grad()``.
+    Results made inside have no `inputs` and empty `op`, so they are leaves.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(_GradMode):  # noqa: N801 - the name PyTorch users know
+    """Turn recording back on inside a `no_grad` block (context manager or decorator)."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+_REAL_FAST = (float, int)  # exact types that need no further checking (bool is handled by numbers.Real)
+
+
+def _describe(obj: object) -> str:
+    text = repr(obj)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(obj).__name__} {text}"
+
+
+def _to_float(data: object, what: str) -> float:
+    """`data` as a float, or a TypeError that says what was given."""
+    if type(data) in _REAL_FAST or (isinstance(data, numbers.Real) and not isinstance(data, Value)):
+        return float(data)  # type: ignore[arg-type]
+    raise TypeError(f"{what} expects a real number (int, float, bool or a numpy real scalar), got {_describe(data)}")
+
+
+class Value:
+    """A scalar that remembers how it was computed, so gradients can flow back.
+
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-2.0, 2.0)
+
+    Attributes:
+        data: the number, always a `float`; writable (optimizers update it).
+        grad: d(output)/d(self) added by `backward()`; starts at 0.0; writable.
+        label: a name for drawings and reprs; writable.
+        op: name of the operation that produced this value (``""`` for leaves).
+        inputs: the `Value`s it was computed from, in argument order
+            (empty for leaves and for anything computed under `no_grad`).
+
+    Values compare and hash by identity, so they can be dictionary keys.
+    """
+
+    __slots__ = ("data", "grad", "inputs", "op", "label")
+
+    data: float
+    grad: float
+    inputs: tuple[Value, ...]
+    op: str
+    label: str
+
+    def __init__(self, data: float | numbers.Real, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {_describe(label)}")
+        self.data = _to_float(data, "Value()")
+        self.grad = 0.0
+        self.inputs = ()
+        self.op = ""
+        self.label = label
+
+    # micrograd compatibility: its graph-drawing code walks `_prev` and reads `_op`.
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        return self.inputs
+
+    @property
+    def _op(self) -> str:
+        return self.op
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Reverse mode: add d(self)/d(node) * `grad` to `.grad` of every node below.
+
+        Leaves and intermediate nodes alike receive their gradient, added to
+        what they held (call `zero_grad` on your parameters between steps).
+        Calling it twice adds the same gradients twice.  Works for graphs of
+        any depth: nothing here recurses.
+        """
+        from .backprop import backward
+
+        backward(self, grad)
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    if TYPE_CHECKING:  # the real definitions come from the table in autograd.ops
+        def __add__(self, other: Operand) -> Value: ...
+        def __radd__(self, other: Operand) -> Value: ...
+        def __sub__(self, other: Operand) -> Value: ...
+        def __rsub__(self, other: Operand) -> Value: ...
+        def __mul__(self, other: Operand) -> Value: ...
+        def __rmul__(self, other: Operand) -> Value: ...
+        def __truediv__(self, other: Operand) -> Value: ...
+        def __rtruediv__(self, other: Operand) -> Value: ...
+        def __pow__(self, other: Operand) -> Value: ...
+        def __rpow__(self, other: Operand) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __pos__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+
+
+Operand = Union[Value, float, int]
+"""What arithmetic accepts on either side: a `Value` or a plain real number."""
+
+
+def as_value(x: object) -> Value:
+    """`x` itself if it is a `Value`, else a new constant leaf; TypeError for non-numbers."""
+    if isinstance(x, Value):
+        return x
+    return Value(_to_float(x, "an operation on Values"))
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node of the graph below `root` once, each after all of its inputs.
+
+    Iterative depth-first post-order: no recursion, so graphs of any depth
+    work, and the order depends only on the graph's structure (inputs are
+    visited in argument order), never on memory addresses.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    pop, push, mark, emit = stack.pop, stack.append, seen.add, order.append
+    while stack:
+        node, expanded = pop()
+        if expanded:
+            emit(node)
+        elif node not in seen:
+            mark(node)
+            push((node, True))
+            for child in reversed(node.inputs):
+                if child not in seen:
+                    push((child, False))
+    return order
