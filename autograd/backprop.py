@@ -20,50 +20,49 @@ __all__ = ["backward", "grad"]
 def backward(root: Value, grad: float = 1.0) -> None:
     """Add d(root)/d(node) * `grad` to ``node.grad`` for every node of root's graph.
 
-    Each node's own gradient is gathered in ``.grad`` from 0.0 while the walk
-    runs, and what the node held before is added back at the end; so calling
-    `backward` twice gives exactly twice the gradients (never micrograd's
-    compounding), and if an operation's derivative raises, every ``.grad`` is
-    left as it was.
+    Each node's gradient is gathered in ``.grad`` starting from 0.0 while the
+    walk runs, and whatever the node held before is added back at the end; so
+    calling `backward` twice gives exactly twice the gradients (never
+    micrograd's compounding), and if an operation's derivative raises, every
+    ``.grad`` is left as it was.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {_describe(root)}")
     seed = _to_float(grad, "backward(grad=...)")
     order = topological_order(root)
-    before = [node.grad for node in order]
+    held = [(node, node.grad) for node in order if node.grad]  # usually only parameters, or nothing
     for node in order:
         node.grad = 0.0
     root.grad = seed
     try:
         _propagate(order)
     except BaseException:
-        for node, held in zip(order, before):
-            node.grad = held
+        for node in order:
+            node.grad = 0.0
+        for node, before in held:
+            node.grad = before
         raise
-    for node, held in zip(order, before):
-        node.grad += held
+    for node, before in held:
+        node.grad += before
 
 
 def _propagate(order: list[Value]) -> None:
     """The chain rule over plain floats, outputs first.  The engine's hot loop."""
     for node in reversed(order):
-        inputs = node.inputs
-        if not inputs:
+        x = node._x
+        if x is None:  # a leaf: nothing to pass on
             continue
-        g = node.grad
-        derivative = node.op.derivative  # type: ignore[attr-defined]
-        if len(inputs) == 2:
-            x, y = inputs
-            dx, dy = derivative(x.data, y.data, node.data)
-            x.grad += g * dx
+        g, y = node.grad, node._y
+        if y is not None:
+            dx, dy = node.op.derivative(x.data, y.data, node.data)  # type: ignore[attr-defined, union-attr]
+            x.grad += g * dx  # type: ignore[union-attr]
             y.grad += g * dy
-        elif len(inputs) == 1:
-            x = inputs[0]
-            x.grad += g * derivative(x.data, node.data)
+        elif type(x) is not tuple:
+            x.grad += g * node.op.derivative(x.data, node.data)  # type: ignore[attr-defined, union-attr]
         else:
-            partials = derivative(*[x.data for x in inputs], node.data)
-            for x, d in zip(inputs, partials):
-                x.grad += g * d
+            partials = node.op.derivative(*[v.data for v in x], node.data)  # type: ignore[attr-defined]
+            for v, d in zip(x, partials):
+                v.grad += g * d
 
 
 def grad(output: Value, inputs: Sequence[Value] | Iterable[Value], create_graph: bool = False) -> tuple[Value, ...]:

@@ -100,7 +100,10 @@ def _call(fn: Callable[..., Value], xs: list[Value]) -> Value:
     return out
 
 
-def _table(fn: Callable[..., Value], point: list[float], order: int, rows: list[tuple[str, float, float, float, bool]]) -> str:
+Row = tuple[str, float, float, float, bool]
+
+
+def _table(fn: Callable[..., Value], point: list[float], order: int, rows: list[Row]) -> str:
     name = getattr(fn, "__name__", repr(fn))
     what = "gradient" if order == 1 else f"order-{order} derivatives"
     lines = [

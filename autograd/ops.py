@@ -102,20 +102,19 @@ def _count_positional(func: Callable[..., Any], name: str) -> int:
 def _constant(data: float) -> Value:
     """A leaf holding `data` (already a float), made without re-checking it."""
     out: Value = _new(Value)
-    out.data, out.grad, out.label, out.inputs, out.op = data, 0.0, "", (), ""
+    out.data, out.grad, out.op, out.label, out._x, out._y = data, 0.0, "", "", None, None
     return out
 
 
 def _make(op: Op, data: float, inputs: tuple[Value, ...]) -> Value:
     """A new node holding `data`, recorded as `op` of `inputs` unless under no_grad."""
-    out: Value = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out = _constant(data)
     if _recording.get():
-        out.inputs, out.op = inputs, op
-    else:
-        out.inputs, out.op = (), ""
+        out.op = op
+        if len(inputs) == 2:
+            out._x, out._y = inputs
+        else:
+            out._x = inputs[0] if len(inputs) == 1 else inputs
     return out
 
 
@@ -141,7 +140,7 @@ def defop(name: str, forward: Forward, derivative: Derivative, *, arity: int | N
 
 def _data(x: Any) -> float:
     """The float inside a `Value`, or the number itself (derivatives get either)."""
-    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]
+    return float(x.data if isinstance(x, Value) else x)
 
 
 # ---------------------------------------------------------------- forwards that need care
@@ -162,9 +161,10 @@ def _pow(x: float, y: float) -> float:
     if x < 0.0 and not y.is_integer() and math.isfinite(y):
         raise ValueError(f"** of a negative base to a non-integer power is not real: {x!r} ** {y!r}")
     try:
-        return x**y
+        result: float = x**y
     except ZeroDivisionError:
         raise ZeroDivisionError(f"0.0 cannot be raised to a negative power: {x!r} ** {y!r}") from None
+    return result
 
 
 def _sigmoid(x: float) -> float:
@@ -185,10 +185,7 @@ def _sign(x: Any) -> float:
 
 def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     base = _data(x)
-    if base > 0.0:
-        dy = out * log(x)
-    else:
-        dy = 0.0 if base == 0.0 else math.nan
+    dy = out * log(x) if base > 0.0 else 0.0 if base == 0.0 else math.nan
     return y * x ** (y - 1.0), dy
 
 
@@ -207,6 +204,7 @@ tanh = defop("tanh", math.tanh, lambda x, out: 1.0 - out * out)
 sigmoid = defop("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out))
 relu = defop("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0)
 sqrt = defop("sqrt", _sqrt, lambda x, out: 0.5 / out)
+cos: Op  # defined on the next line; sin's derivative refers to it
 sin = defop("sin", math.sin, lambda x, out: cos(x))
 cos = defop("cos", math.cos, lambda x, out: -sin(x))
 
@@ -214,10 +212,17 @@ cos = defop("cos", math.cos, lambda x, out: -sin(x))
 # ---------------------------------------------------------------- Value's operators and methods
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:
-    forward = op.forward
+    forward, value_type, new, recording = op.forward, Value, _new, _recording.get
 
     def method(self: Value) -> Value:
-        return _make(op, forward(self.data), (self,))
+        # _make, inlined: these methods are the hottest path of the engine.
+        out: Value = new(value_type)
+        out.data, out.grad, out.label, out._y = forward(self.data), 0.0, "", None
+        if recording():
+            out.op, out._x = op, self
+        else:
+            out.op, out._x = "", None
+        return out
 
     method.__name__ = method.__qualname__ = str(op)
     method.__doc__ = f"Apply {op!s} (see `autograd.ops`)."
@@ -237,15 +242,12 @@ def _binary_method(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
                 except TypeError:
                     return NotImplemented
         left, right = (other, self) if reflected else (self, other)
-        # _make, inlined: this is the hottest path of the engine.
         out: Value = new(value_type)
-        out.data = forward(left.data, right.data)  # type: ignore[union-attr]
-        out.grad = 0.0
-        out.label = ""
+        out.data, out.grad, out.label = forward(left.data, right.data), 0.0, ""
         if recording():
-            out.inputs, out.op = (left, right), op  # type: ignore[assignment]
+            out.op, out._x, out._y = op, left, right
         else:
-            out.inputs, out.op = (), ""
+            out.op, out._x, out._y = "", None, None
         return out
 
     method.__name__ = f"__{'r' if reflected else ''}{op}__"

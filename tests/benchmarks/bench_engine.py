@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import math
 import random
 import statistics
@@ -49,7 +50,7 @@ def initial_weights(seed: int, sizes: list[int]) -> list[list[list[float]]]:
     """Per layer, per neuron: [w_1..w_nin, b], uniform(-1, 1) as micrograd does."""
     rng = random.Random(seed)
     layers = []
-    for nin, nout in zip(sizes, sizes[1:]):
+    for nin, nout in itertools.pairwise(sizes):
         layers.append([[rng.uniform(-1, 1) for _ in range(nin)] + [0.0] for _ in range(nout)])
     return layers
 
@@ -72,7 +73,18 @@ def build_mlp(V: Any, weights: list[list[list[float]]]) -> tuple[Callable[[list[
     return model, params
 
 
-def train_step(V: Any, model: Callable[[list[Any]], Any], params: list[Any], X: list[list[float]], y: list[float], lr: float) -> float:
+def zero_grads(params: list[Any]) -> None:
+    for p in params:
+        p.grad = None if _is_torch(p) else 0.0
+
+
+def _is_torch(p: Any) -> bool:
+    return type(p).__module__.startswith("torch")
+
+
+def train_step(
+    V: Any, model: Callable[[list[Any]], Any], params: list[Any], X: list[list[float]], y: list[float], lr: float
+) -> float:
     """One step of micrograd's demo.ipynb: forward, max-margin + L2 loss, backward, SGD."""
     inputs = [list(map(V, row)) for row in X]
     scores = list(map(model, inputs))
@@ -80,8 +92,7 @@ def train_step(V: Any, model: Callable[[list[Any]], Any], params: list[Any], X: 
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = 1e-4 * sum(p * p for p in params)
     total = data_loss + reg_loss
-    for p in params:
-        p.grad = 0.0
+    zero_grads(params)
     total.backward()
     for p in params:
         p.data -= lr * p.grad
@@ -127,66 +138,76 @@ def million_chain(V: Any, n: int = 1_000_000) -> float | str:
     return time.perf_counter() - t0
 
 
-class TorchScalar:
-    """Adapter: PyTorch 0-d tensors behind micrograd's Value interface (optional column)."""
-
-    def __new__(cls, data: float) -> Any:  # type: ignore[misc]
-        import torch
-
-        return torch.tensor(float(data), dtype=torch.float64, requires_grad=True)
-
-
-def engines() -> dict[str, Any]:
-    from autograd import Value as Ours
-    from micrograd.engine import Value as Micrograd
-
-    found: dict[str, Any] = {"valuegrad": Ours, "micrograd 0.1.0": Micrograd}
+def torch_scalar() -> Callable[[float], Any] | None:
+    """PyTorch 0-d float64 tensors behind micrograd's Value interface, or None without torch."""
     try:
         import torch
-
-        torch.Tensor.relu  # noqa: B018 - 0-d tensors have relu/backward/grad/data already
-        found["torch (0-d tensors)"] = None  # handled separately: needs .grad None handling
     except ImportError:
-        pass
-    return found
+        return None
+
+    def make(data: float) -> Any:
+        return torch.tensor(float(data), dtype=torch.float64, requires_grad=True)
+
+    return make
+
+
+def _fmt_bytes(n: float) -> str:
+    return "n/a" if math.isnan(n) else f"{n:.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=STEPS_DEFAULT, help="training steps per engine (median is reported)")
+    parser.add_argument("--steps", type=int, default=STEPS_DEFAULT, help="training steps per engine (median reported)")
     parser.add_argument("--quick", action="store_true", help="fewer steps and a smaller chain (smoke run)")
     args = parser.parse_args(argv)
     steps = 2 if args.quick else args.steps
     chain = 100_000 if args.quick else 1_000_000
 
-    from autograd import Value as Ours
     from micrograd.engine import Value as Micrograd
 
-    print(f"python {sys.version.split()[0]}, {steps} training steps per engine, chain of {chain:,}")
-    ours_losses, ours_times = time_training(Ours, steps)
-    mg_losses, mg_times = time_training(Micrograd, steps)
-    worst = max(abs(a - b) for a, b in zip(ours_losses, mg_losses))
+    from autograd import Value as Ours
+
+    engines: dict[str, Any] = {"valuegrad": Ours, "micrograd 0.1.0": Micrograd}
+    torch_make = torch_scalar()
+    if torch_make is not None:
+        engines["PyTorch 0-d tensors"] = torch_make
+    print(f"python {sys.version.split()[0]}, {steps} training steps per engine (median), chain of {chain:,} ops")
+    print("engines: " + ", ".join(engines) + ("" if torch_make else " (PyTorch not installed: no third column)"))
+
+    step: dict[str, float] = {}
+    memory: dict[str, float] = {}
+    chains: dict[str, float | str] = {}
+    losses: dict[str, list[float]] = {}
+    for name, V in engines.items():
+        losses[name], times = time_training(V, steps)
+        step[name] = statistics.median(times)
+        if V is torch_make:  # tracemalloc cannot see PyTorch's C++ heap, and a 1M chain of tensors is pointless
+            memory[name], chains[name] = math.nan, "not run"
+        else:
+            memory[name], chains[name] = bytes_per_node(V), million_chain(V, chain)
+
+    ours, peer = "valuegrad", "micrograd 0.1.0"
+    worst = max(abs(a - b) for a, b in zip(losses[ours], losses[peer]))
     agree = worst <= 1e-9
-    ours_step, mg_step = statistics.median(ours_times), statistics.median(mg_times)
-    ours_mem, mg_mem = bytes_per_node(Ours), bytes_per_node(Micrograd)
-    ours_chain, mg_chain = million_chain(Ours, chain), million_chain(Micrograd, chain)
 
     def fmt_chain(t: float | str) -> str:
         return t if isinstance(t, str) else f"{t:.2f} s"
 
+    names = list(engines)
+    print()
+    print("| measure | " + " | ".join(names) + " | micrograd / valuegrad |")
+    print("|---|" + "---|" * len(names) + "---|")
     rows = [
-        ("demo training step (median)", f"{ours_step:.3f} s", f"{mg_step:.3f} s", f"{mg_step / ours_step:.1f}x faster"),
-        ("bytes per graph node held", f"{ours_mem:.0f}", f"{mg_mem:.0f}", f"{mg_mem / ours_mem:.1f}x smaller"),
-        (f"{chain:,}-op chain fwd+bwd", fmt_chain(ours_chain), fmt_chain(mg_chain), "-"),
+        ("demo training step", [f"{step[n]:.3f} s" for n in names], f"**{step[peer] / step[ours]:.1f}x** faster"),
+        ("bytes held per graph node", [_fmt_bytes(memory[n]) for n in names],
+         f"**{memory[peer] / memory[ours]:.1f}x** smaller"),
+        (f"{chain:,}-op chain, forward + backward", [fmt_chain(chains[n]) for n in names], "micrograd cannot"),
     ]
+    for label, cells, ratio in rows:
+        print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
     print()
-    print("| measure | valuegrad | micrograd 0.1.0 | valuegrad vs micrograd |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print()
-    print(f"loss agreement over {steps} steps: max |difference| = {worst:.2e} ({'OK' if agree else 'MISMATCH'}, limit 1e-9)")
-    print("losses:", ", ".join(f"{x:.6f}" for x in ours_losses))
+    verdict = "OK" if agree else "MISMATCH"
+    print(f"loss agreement with micrograd over {steps} steps: max |difference| = {worst:.2e} ({verdict}, limit 1e-9)")
     return 0 if agree else 1
 
 
