@@ -79,15 +79,25 @@ class Op(str):
         if len(args) != self.arity:
             raise TypeError(f"{self}() takes {self.arity} argument(s), got {len(args)}")
         if not any(isinstance(a, Value) for a in args):
-            return self.forward(*[_to_float(a, f"{self}()") for a in args])
+            return self._forward(*[_to_float(a, f"{self}()") for a in args])
         inputs = tuple(as_value(a) for a in args)
-        return _make(self, self.forward(*[x.data for x in inputs]), inputs)
+        return _make(self, self._forward(*[x.data for x in inputs]), inputs)
+
+    def _forward(self, *xs: float) -> float:
+        """`forward`, with its result checked: a user's forward may return an int or a numpy scalar."""
+        result = self.forward(*xs)
+        if type(result) is float:
+            return result
+        return _to_float(result, f"the forward of operation {self!s}", "must return")
 
     def __repr__(self) -> str:
         return f"Op({str.__repr__(self)}, arity={self.arity})"
 
-    def __reduce__(self) -> Any:  # pragma: no cover - Ops are not meant to be pickled
-        raise TypeError("operations cannot be pickled")
+    def __copy__(self) -> Op:
+        return self  # operations are immutable: copies of a graph share them
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Op:
+        return self
 
 
 def _count_positional(func: Callable[..., Any], name: str) -> int:

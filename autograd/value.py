@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import numbers
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
@@ -51,13 +52,14 @@ class _GradMode:
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
-        self._tokens: list[contextvars.Token[bool]] = []
+        self._local = threading.local()  # one instance may be entered by several threads at once
 
     def __enter__(self) -> None:
-        self._tokens.append(_recording.set(self._enabled))
+        tokens: list[contextvars.Token[bool]] = self._local.__dict__.setdefault("tokens", [])
+        tokens.append(_recording.set(self._enabled))
 
     def __exit__(self, *exc_info: object) -> None:
-        _recording.reset(self._tokens.pop())
+        _recording.reset(self._local.tokens.pop())
 
     def __call__(self, func: _F) -> _F:
         enabled = self._enabled
@@ -101,11 +103,11 @@ def _describe(obj: object) -> str:
     return f"{type(obj).__name__} {text}"
 
 
-def _to_float(data: object, what: str) -> float:
+def _to_float(data: object, what: str, verb: str = "expects") -> float:
     """`data` as a float, or a TypeError that says what was given."""
     if type(data) in _REAL_FAST or (isinstance(data, numbers.Real) and not isinstance(data, Value)):
         return float(data)  # type: ignore[arg-type]
-    raise TypeError(f"{what} expects a real number (int, float, bool or a numpy real scalar), got {_describe(data)}")
+    raise TypeError(f"{what} {verb} a real number (int, float, bool or a numpy real scalar), got {_describe(data)}")
 
 
 class Value:

@@ -117,3 +117,24 @@ class TestDefopErrors:
             defop("maxish", max, lambda x, y, out: (1.0, 0.0))
         op = defop("maxish", max, lambda x, y, out: (1.0, 0.0), arity=2)
         assert op(Value(3.0), 1).data == 3.0
+
+
+def test_forward_results_are_checked_and_made_float() -> None:
+    np = pytest.importorskip("numpy")
+    as_numpy = defop("as_numpy", lambda x: np.float32(x) * 2, lambda x, out: 2.0)
+    y = as_numpy(Value(1.5))
+    assert type(y.data) is float and y.data == 3.0
+    broken = defop("broken", lambda x: complex(x, 1), lambda x, out: 1.0)
+    with pytest.raises(TypeError, match=r"the forward of operation broken must return a real number.*got complex"):
+        broken(Value(1.0))
+
+
+def test_graphs_can_be_deep_copied() -> None:
+    import copy
+
+    x = Value(2.0)
+    y = softplus(x * x)
+    z = copy.deepcopy(y)
+    assert z is not y and z.op is y.op and z.data == y.data
+    z.backward()
+    assert z.inputs[0].inputs[0].grad != 0.0 and x.grad == 0.0

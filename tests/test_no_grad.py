@@ -114,3 +114,26 @@ def test_no_grad_is_local_to_an_asyncio_task() -> None:
 
 def test_repr() -> None:
     assert repr(no_grad()) == "no_grad()"
+
+
+def test_one_instance_shared_by_threads() -> None:
+    guard = no_grad()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(200):
+                with guard:
+                    barrier.wait(timeout=10) if _ == 0 else None
+                    assert not is_grad_enabled()
+                assert is_grad_enabled()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
