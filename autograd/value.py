@@ -105,7 +105,7 @@ def _describe(obj: object) -> str:
 
 def _to_float(data: object, what: str, verb: str = "expects") -> float:
     """`data` as a float, or a TypeError that says what was given."""
-    if type(data) in _REAL_FAST or (isinstance(data, numbers.Real) and not isinstance(data, Value)):
+    if type(data) in _REAL_FAST or isinstance(data, numbers.Real):
         return float(data)  # type: ignore[arg-type]
     raise TypeError(f"{what} {verb} a real number (int, float, bool or a numpy real scalar), got {_describe(data)}")
 
