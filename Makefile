@@ -34,7 +34,7 @@ typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy --strict autograd nn
 
 test: lint typecheck
-	$(BIN)/python -m pytest --nbmake tests notebooks
+	$(BIN)/python -m pytest --nbmake tests $(wildcard notebooks/*.ipynb)
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python tests/benchmarks/bench_engine.py
