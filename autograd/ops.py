@@ -185,7 +185,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0.0 else 0.0 * x  # 0.0 * x keeps NaN a NaN
+    return x if x > 0.0 or x != x else 0.0  # x != x: NaN stays NaN; negatives give +0.0, not -0.0
 
 
 def _sign(x: Any) -> float:

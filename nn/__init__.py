@@ -1,1 +1,43 @@
-"""valuegrad's neural-network package: modules, layers, losses, optimizers (see issue #3)."""
+"""valuegrad's neural-network package: modules, layers, losses, optimizers, data, training, save/load.
+
+>>> import random
+>>> from nn import MLP, SGD, hinge_loss
+>>> random.seed(1337)
+>>> model = MLP(2, [16, 16, 1])          # micrograd's demo network: 337 parameters
+>>> opt = SGD(model.parameters(), lr=0.1)
+>>> loss = hinge_loss([model([0.5, -0.2]), model([1.0, 0.3])], [1, -1])
+>>> opt.zero_grad(); loss.backward(); opt.step()
+
+Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
+(`Neuron`, `Layer`, `MLP`), `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`,
+`Adam`, `AdamW`), `nn.data` (two moons, minibatches, the seed posts'
+datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`).
+"""
+
+from . import data
+from .data import Dataset, load_houses, load_line, make_moons, minibatches, train_test_split
+from .layers import MLP, Layer, Neuron
+from .losses import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    log_softmax,
+    mse_loss,
+    softmax,
+    softplus,
+)
+from .metrics import binary_accuracy, categorical_accuracy
+from .module import Module
+from .optim import SGD, Adam, AdamW, Optimizer
+from .serialization import load, save
+from .training import History, evaluate, fit
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP",
+    "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy", "softmax", "log_softmax",
+    "softplus", "binary_accuracy", "categorical_accuracy",
+    "Optimizer", "SGD", "Adam", "AdamW",
+    "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line",
+    "fit", "evaluate", "History",
+    "save", "load",
+]

@@ -185,3 +185,8 @@ def test_second_derivative_of_every_unary_function() -> None:
             (dy,) = grad(apply(x), [x], create_graph=True)
             (d2y,) = grad(dy, [x])
             assert d2y.data == pytest.approx(d2(x0), rel=1e-12, abs=1e-15), name
+
+
+def test_relu_of_a_negative_number_is_positive_zero() -> None:
+    y = Value(-3.0).relu()
+    assert y.data == 0.0 and math.copysign(1.0, y.data) == 1.0

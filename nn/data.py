@@ -1,0 +1,190 @@
+"""Small datasets and the helpers that feed them to a model, in pure Python.
+
+Inputs ``X`` are lists of rows (one list of numbers per sample, what a
+`Neuron`/`MLP` takes); targets ``y`` are flat lists.  Every function that
+shuffles or adds noise takes ``seed``: ``None`` uses the global `random`
+module (so ``random.seed(...)`` makes it repeatable), an int a private
+``random.Random(seed)``, and a ``random.Random`` instance is used (and
+advanced) as is, which is how to get a different but repeatable order every
+epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Iterator, MutableSequence, Sequence
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+__all__ = ["Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line"]
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class RandomSource(Protocol):
+    """What the data helpers need from a generator (`random` itself or a `random.Random`)."""
+
+    def gauss(self, mu: float, sigma: float) -> float: ...
+
+    def shuffle(self, x: MutableSequence[Any]) -> None: ...
+
+
+Seed = int | RandomSource | None
+"""``None`` (the global `random`), an int (a private ``random.Random(seed)``) or a generator to use."""
+
+
+class Dataset(NamedTuple):
+    """Inputs and targets; unpacks as ``X, y = dataset``."""
+
+    X: list[list[float]]
+    """One row of input numbers per sample."""
+    y: list[float]
+    """One target per sample (class labels are the ints 0 and 1)."""
+
+
+def _rng(seed: Seed) -> RandomSource:
+    if seed is None:
+        return random
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return random.Random(int(seed))
+    if callable(getattr(seed, "shuffle", None)) and callable(getattr(seed, "gauss", None)):
+        return seed  # type: ignore[return-value]
+    raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__} {seed!r:.40}")
+
+
+def _count(value: object, what: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r:.40}")
+    if value < minimum:
+        raise ValueError(f"{what} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def _pair(X: Sequence[T], y: Sequence[U], who: str) -> int:  # noqa: N803 - X and y, as in scikit-learn
+    for name, data in (("X", X), ("y", y)):
+        if not (hasattr(data, "__len__") and hasattr(data, "__getitem__")) or isinstance(data, (str, bytes, dict)):
+            raise TypeError(f"{who}: {name} must be a list (or other sequence), got {type(data).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"{who}: X has {len(X)} samples but y has {len(y)}; they must match")
+    return len(X)
+
+
+def _linspace_pi(k: int) -> list[float]:
+    return [0.0] if k == 1 else [math.pi * i / (k - 1) for i in range(k)]
+
+
+def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None, shuffle: bool = True) -> Dataset:
+    """Two interleaving half circles, scikit-learn's ``make_moons`` in pure Python.
+
+    Class 0 is the upper moon (``(cos t, sin t)``), class 1 the lower one
+    (``(1 - cos t, 0.5 - sin t)``), ``t`` evenly spaced in [0, pi];
+    ``n_samples // 2`` points are class 0 and the rest class 1.  Gaussian
+    noise with standard deviation ``noise`` is added to both coordinates.
+
+    Returns:
+        ``Dataset(X, y)``: ``X`` a list of ``[x1, x2]``, ``y`` a list of 0/1 ints.
+        For micrograd's -1/+1 labels use ``[2 * yi - 1 for yi in y]``.
+    """
+    n = _count(n_samples, "make_moons n_samples", 2)
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0.0:
+        raise ValueError(f"make_moons noise must be a number >= 0, got {noise!r:.40}")
+    rng = _rng(seed)
+    n_upper = n // 2
+    points: list[tuple[float, float, int]] = []
+    points += [(math.cos(t), math.sin(t), 0) for t in _linspace_pi(n_upper)]
+    points += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace_pi(n - n_upper)]
+    if shuffle:
+        rng.shuffle(points)
+    X: list[list[float]] = []  # noqa: N806
+    y: list[float] = []
+    sigma = float(noise)
+    for px, py, label in points:
+        if sigma:
+            px, py = px + rng.gauss(0.0, sigma), py + rng.gauss(0.0, sigma)
+        X.append([px, py])
+        y.append(label)
+    return Dataset(X, y)
+
+
+def minibatches(
+    X: Sequence[T],  # noqa: N803
+    y: Sequence[U],
+    batch_size: int,
+    shuffle: bool = True,
+    seed: Seed = None,
+    drop_last: bool = False,
+) -> Iterator[tuple[list[T], list[U]]]:
+    """One epoch of ``(X_batch, y_batch)`` pairs: every sample exactly once.
+
+    Batches have ``batch_size`` samples, except the last, which has the rest
+    (or is dropped when ``drop_last=True``).  With ``shuffle`` the order is a
+    fresh random permutation (see ``seed`` in the module docstring); without
+    it, the data's own order.  The rows themselves are not copied.
+    """
+    n = _pair(X, y, "minibatches")
+    size = _count(batch_size, "minibatches batch_size", 1)
+    order = list(range(n))
+    if shuffle:
+        _rng(seed).shuffle(order)
+    for start in range(0, n, size):
+        chunk = order[start:start + size]
+        if drop_last and len(chunk) < size:
+            return
+        yield [X[i] for i in chunk], [y[i] for i in chunk]
+
+
+def train_test_split(
+    X: Sequence[T],  # noqa: N803
+    y: Sequence[U],
+    test_fraction: float = 0.2,
+    seed: Seed = None,
+    shuffle: bool = True,
+) -> tuple[list[T], list[T], list[U], list[U]]:
+    """Split into training and test samples: ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
+
+    ``ceil(test_fraction * n)`` samples go to the test set, chosen at random
+    (or the last ones when ``shuffle=False``); both parts keep at least one sample.
+    """
+    n = _pair(X, y, "train_test_split")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
+            or not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"train_test_split test_fraction must be a number strictly between 0 and 1, "
+                         f"got {test_fraction!r:.40}")
+    n_test = math.ceil(float(test_fraction) * n)
+    if n_test >= n:
+        raise ValueError(f"train_test_split: {n} samples with test_fraction={test_fraction!r} leave "
+                         f"none for training")
+    order = list(range(n))
+    if shuffle:
+        _rng(seed).shuffle(order)
+    train, test = order[:n - n_test], order[n - n_test:]
+    return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+def load_houses(in_thousands: bool = False) -> Dataset:
+    """The three houses of the "Neural Networks and Gradient Descent 101" post.
+
+    ``X`` is the size in square feet (1000, 2000, 4000) and ``y`` the price in
+    dollars ($200k, $400k, $800k): the price is exactly $200 per sq ft.
+
+    With ``in_thousands=True`` both are in thousands (sizes 1, 2, 4 and prices
+    200, 400, 800), which keeps gradient descent well-behaved while the
+    weight still reads as dollars per square foot.
+    """
+    sizes, prices = [1000.0, 2000.0, 4000.0], [200_000.0, 400_000.0, 800_000.0]
+    if in_thousands:
+        sizes, prices = [s / 1000.0 for s in sizes], [p / 1000.0 for p in prices]
+    return Dataset([[s] for s in sizes], prices)
+
+
+def load_line() -> Dataset:
+    """The six points of the post's ``y = m * x + b`` neuron.
+
+    ``x = [-4, -2, 0, 1, 2, 3]``, ``y = [-8, -4, 1, 2.2, 3.3, 5.3]``, roughly
+    ``y = 2x``.  Their least-squares line is ``m = 64.7 / 34 ~= 1.903`` and
+    ``b = -0.2 / 6 ~= -0.033`` (the mean of ``x`` is 0).
+    """
+    xs = [-4.0, -2.0, 0.0, 1.0, 2.0, 3.0]
+    return Dataset([[x] for x in xs], [-8.0, -4.0, 1.0, 2.2, 3.3, 5.3])

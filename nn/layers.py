@@ -1,0 +1,340 @@
+"""`Neuron`, `Layer` and `MLP`: micrograd's building blocks, with a choice of activation and init.
+
+A neuron computes ``activation(w1*x1 + ... + wn*xn + b)``.  The signatures and
+default behaviour are micrograd's: ``Neuron(nin, nonlin=True)`` is a ReLU
+neuron, ``Layer(nin, nout)`` is ``nout`` neurons that share the inputs (and
+returns a single `Value` when ``nout == 1``), and ``MLP(nin, nouts)`` has ReLU
+hidden layers and a linear last layer, so ``MLP(2, [16, 16, 1])`` has 337
+parameters and returns one `Value`.  Unlike micrograd, a width-1 hidden layer
+works (``MLP(2, [16, 1, 1])``).
+
+Weight initialisation
+---------------------
+Biases start at 0.  Each weight is drawn independently, in order (neuron by
+neuron, input by input), from the uniform distribution given by ``init``:
+
+* ``"uniform"`` (default, micrograd's scheme): U(-1, 1).  After
+  ``random.seed(s)``, ``MLP(...)`` has exactly the weights micrograd's
+  ``MLP(...)`` gets after the same ``random.seed(s)``.
+* ``"he"``: U(-sqrt(6/nin), sqrt(6/nin)), variance 2/nin (Kaiming uniform),
+  which keeps ReLU activations at a steady scale through deep or wide nets.
+* ``"lecun"``: U(-sqrt(3/nin), sqrt(3/nin)), variance 1/nin, for tanh,
+  sigmoid and linear units.
+* a callable ``init(rng, nin) -> float`` for anything else.
+
+Randomness comes from ``seed``: ``None`` (default) uses the global `random`
+module, so ``random.seed(...)`` makes runs repeatable; an ``int`` uses a
+private ``random.Random(seed)``; a ``random.Random`` instance is used as is
+(and advanced).  An `MLP` or `Layer` draws all its weights from one stream,
+so ``MLP(2, [16, 1], seed=0)`` is the same network every time.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import random
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from autograd import Value
+
+from .module import Module
+
+__all__ = ["Neuron", "Layer", "MLP", "Activation", "Init", "Seed", "ACTIVATIONS", "INITS"]
+
+
+class RandomSource(Protocol):
+    """What weight initialisation needs from a random generator (`random` or `random.Random`)."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+Activation = str | Callable[[Value], Value]
+"""``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"linear"``, or any callable taking and returning a `Value`."""
+
+Init = str | Callable[[RandomSource, int], float]
+"""``"uniform"``, ``"he"``, ``"lecun"``, or a callable ``(rng, nin) -> weight``."""
+
+Seed = int | RandomSource | None
+"""``None`` (global `random`), an int (a private generator) or a `random.Random` to draw from."""
+
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+"""The activations known by name (``None`` means identity)."""
+
+INITS: dict[str, Callable[[RandomSource, int], float]] = {
+    "uniform": lambda rng, nin: rng.uniform(-1.0, 1.0),
+    "he": lambda rng, nin: rng.uniform(-math.sqrt(6.0 / nin), math.sqrt(6.0 / nin)),
+    "lecun": lambda rng, nin: rng.uniform(-math.sqrt(3.0 / nin), math.sqrt(3.0 / nin)),
+}
+"""The weight initialisations known by name (see the module docstring)."""
+
+_mul = operator.mul
+
+
+def make_rng(seed: Seed) -> RandomSource:
+    """The generator a ``seed`` argument stands for (see the module docstring)."""
+    if seed is None:
+        return random
+    if isinstance(seed, bool):
+        raise TypeError(f"seed must be None, an int or a random.Random, got bool {seed!r}")
+    if isinstance(seed, numbers.Integral):
+        return random.Random(int(seed))
+    if callable(getattr(seed, "uniform", None)):
+        return seed  # type: ignore[return-value]
+    raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__} {seed!r:.40}")
+
+
+def _check_size(value: object, what: str) -> int:
+    """``value`` as a positive int, or a TypeError/ValueError saying what was given."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what} must be a positive int, got {type(value).__name__} {value!r:.40}")
+    if value < 1:
+        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _resolve_activation(nonlin: bool, activation: Activation | None) -> tuple[str, Callable[[Value], Value] | None]:
+    """(display name, function or None for identity) for a neuron's arguments."""
+    if activation is None:
+        return ("relu", Value.relu) if nonlin else ("linear", None)
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)} or a callable")
+        if not nonlin and activation != "linear":
+            raise ValueError(f"nonlin=False asks for a linear neuron but activation={activation!r}; give only one")
+        return activation, ACTIVATIONS[activation]
+    if callable(activation):
+        if not nonlin:
+            raise ValueError("nonlin=False asks for a linear neuron but an activation function was given; "
+                             "give only one")
+        return getattr(activation, "__name__", repr(activation)), activation
+    raise TypeError(f"activation must be a name ({sorted(ACTIVATIONS)}) or a callable, "
+                    f"got {type(activation).__name__} {activation!r:.40}")
+
+
+def _resolve_init(init: Init) -> Callable[[RandomSource, int], float]:
+    if isinstance(init, str):
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; expected one of {sorted(INITS)} "
+                             "or a callable (rng, nin) -> float")
+        return INITS[init]
+    if callable(init):
+        return init
+    raise TypeError(f"init must be a name ({sorted(INITS)}) or a callable, got {type(init).__name__} {init!r:.40}")
+
+
+def _as_inputs(x: object, nin: int, who: str) -> Sequence[object]:
+    """The inputs as a sized sequence; a bare number or `Value` counts as one input."""
+    if isinstance(x, (Value, int, float)):
+        return (x,)
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{who} expects a sequence of {nin} inputs (numbers or Values), got {type(x).__name__}")
+    return list(x)
+
+
+def _wrong_count(who: str, nin: int, got: int) -> ValueError:
+    return ValueError(f"{who} expects {nin} input{'s' if nin != 1 else ''}, got {got}")
+
+
+class Neuron(Module):
+    """One neuron: ``activation(sum(w_i * x_i) + b)``.
+
+    Args:
+        nin: number of inputs.
+        nonlin: micrograd's switch: ``True`` is a ReLU neuron, ``False`` a linear one.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"linear"`` or a callable
+            on a `Value`; overrides ``nonlin``'s default (``nonlin=False`` with a
+            non-linear activation is an error).
+        bias: whether the neuron has the bias ``b`` (default True).
+        init: weight initialisation, ``"uniform"`` (micrograd's U(-1, 1)),
+            ``"he"``, ``"lecun"`` or a callable ``(rng, nin) -> float``.
+        seed: ``None`` (global `random`), an int or a `random.Random`.
+
+    Call it with ``nin`` inputs (a list/tuple of numbers or `Value`s; a bare
+    number is accepted when ``nin == 1``); it returns one `Value`.
+
+    Attributes:
+        w: the list of ``nin`` weight `Value`s.
+        b: the bias `Value` (``None`` when ``bias=False``).
+    """
+
+    w: list[Value]
+    b: Value | None
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        activation: Activation | None = None,
+        *,
+        bias: bool = True,
+        init: Init = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_size(nin, "Neuron nin")
+        self.activation, self._fn = _resolve_activation(bool(nonlin), activation)
+        self.nonlin = self._fn is not None
+        draw, rng = _resolve_init(init), make_rng(seed)
+        self.w = [Value(draw(rng, nin)) for _ in range(nin)]
+        self.b = Value(0.0) if bias else None
+
+    if TYPE_CHECKING:  # calling runs Module.__call__ -> forward; this only tells type checkers the result
+        def __call__(self, x: Sequence[object] | Value | float) -> Value: ...
+
+    def forward(self, x: Sequence[object] | Value | float) -> Value:
+        """The neuron's output for inputs ``x`` (what calling the neuron does)."""
+        try:
+            n = len(x)  # type: ignore[arg-type]
+        except TypeError:
+            x = _as_inputs(x, self.nin, "Neuron")
+            n = len(x)
+        if n != self.nin:
+            raise _wrong_count("Neuron", self.nin, n)
+        return self._forward(x)  # type: ignore[arg-type]
+
+
+    def _forward(self, x: Sequence[object]) -> Value:
+        """The neuron on inputs already known to be ``nin`` long: the hot path."""
+        b = self.b
+        if b is not None:
+            act: Value = sum(map(_mul, self.w, x), b)
+        else:
+            products = map(_mul, self.w, x)
+            act = sum(products, next(products))
+        fn = self._fn
+        return act if fn is None else fn(act)
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {self.activation}" + ("" if self.b is not None else ", bias=False")
+
+    def _children_for_repr(self) -> list[tuple[str, str]]:
+        return []
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same ``nin`` inputs.
+
+    Keyword arguments (``nonlin``, ``activation``, ``bias``, ``init``) are
+    passed to every `Neuron`; ``seed`` is turned into one generator shared by
+    all of them.  Calling a layer returns a list of ``nout`` `Value`s, or the
+    single `Value` when ``nout == 1`` (as micrograd does).
+
+    Attributes:
+        neurons: the list of `Neuron`s.
+    """
+
+    neurons: list[Neuron]
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        nonlin: bool = True,
+        activation: Activation | None = None,
+        *,
+        bias: bool = True,
+        init: Init = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_size(nin, "Layer nin")
+        self.nout = _check_size(nout, "Layer nout")
+        rng = make_rng(seed)
+        self.neurons = [
+            Neuron(nin, nonlin, activation, bias=bias, init=init, seed=rng)
+            for _ in range(nout)
+        ]
+
+    if TYPE_CHECKING:
+        def __call__(self, x: Sequence[object] | Value | float) -> Value | list[Value]: ...
+
+    def forward(self, x: Sequence[object] | Value | float) -> Value | list[Value]:
+        """The layer's outputs for inputs ``x`` (what calling the layer does)."""
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+
+    def outputs(self, x: Sequence[object] | Value | float, *, who: str = "Layer") -> list[Value]:
+        """Like calling the layer, but always a list (also when ``nout == 1``)."""
+        try:
+            n = len(x)  # type: ignore[arg-type]
+        except TypeError:
+            x = _as_inputs(x, self.nin, who)
+            n = len(x)
+        if n != self.nin:
+            raise _wrong_count(who, self.nin, n)
+        return [neuron._forward(x) for neuron in self.neurons]  # type: ignore[arg-type]
+
+    def extra_repr(self) -> str:
+        activations = {n.activation for n in self.neurons}
+        shown = activations.pop() if len(activations) == 1 else "mixed"
+        return f"{self.nin} -> {self.nout}, {shown}"
+
+    def _children_for_repr(self) -> list[tuple[str, str]]:
+        return []
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``nin`` inputs, then one `Layer` per entry of ``nouts``.
+
+    Args:
+        nin: number of inputs.
+        nouts: the width of each layer; the last is the number of outputs.
+        activation: of the hidden layers (default ``"relu"``, as micrograd).
+        output_activation: of the last layer (default ``"linear"``: raw scores
+            or logits, which is what the losses in `nn.losses` expect).
+        bias, init, seed: as for `Neuron`; one generator serves the whole net.
+
+    Calling it returns the single output `Value` when the last layer has one
+    neuron, else the list of outputs.
+
+    Attributes:
+        layers: the list of `Layer`s.
+    """
+
+    layers: list[Layer]
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: Activation = "relu",
+        output_activation: Activation = "linear",
+        *,
+        bias: bool = True,
+        init: Init = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_size(nin, "MLP nin")
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP nouts must be a non-empty list of layer widths, like [16, 16, 1]; got {nouts!r:.40}")
+        sizes = [self.nin] + [_check_size(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
+        rng = make_rng(seed)
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=activation if i != last else output_activation,
+                  bias=bias, init=init, seed=rng)
+            for i in range(len(nouts))
+        ]
+
+    if TYPE_CHECKING:
+        def __call__(self, x: Sequence[object] | Value | float) -> Value | list[Value]: ...
+
+    def forward(self, x: Sequence[object] | Value | float) -> Value | list[Value]:
+        """The network's output(s) for inputs ``x`` (what calling the network does)."""
+        layers = self.layers
+        out = layers[0].outputs(x, who="MLP")
+        for layer in layers[1:]:
+            out = layer.outputs(out)
+        return out[0] if len(out) == 1 else out
+
+
+    def extra_repr(self) -> str:
+        sizes = " -> ".join(str(n) for n in [self.nin] + [layer.nout for layer in self.layers])
+        return f"{sizes}, {self.num_parameters()} parameters"

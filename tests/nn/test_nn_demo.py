@@ -1,0 +1,38 @@
+"""The main demo (`make demo` runs `python -m nn.demo`), on a small setting to stay quick."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn import MLP, load
+from nn.demo import main
+
+SMALL = ["--samples", "40", "--epochs", "3", "--grid", "8", "--no-progress"]
+
+
+def test_demo_trains_reports_and_writes_pictures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "demo_output"
+    assert main([*SMALL, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "train accuracy:" in printed and "test accuracy:" in printed
+    for name in ("loss_curve.png", "decision_boundary.png"):
+        picture = out / name
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"wrote {picture}" in printed
+    model = load(MLP(2, [16, 16, 1]), out / "moons_mlp.json")
+    assert len(model.parameters()) == 337
+
+
+def test_demo_without_matplotlib_says_so_and_does_not_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
+    out = tmp_path / "demo_output"
+    assert main([*SMALL, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "matplotlib is not installed" in printed and "valuegrad[plot]" in printed
+    assert "test accuracy:" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]

@@ -1,0 +1,199 @@
+"""Neuron, Layer, MLP: micrograd compatibility, activations, input checks, reproducible init."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from autograd import Value
+from nn import MLP, Layer, Neuron
+
+
+def test_mlp_337_parameters_and_single_value_output() -> None:
+    model = MLP(2, [16, 16, 1])
+    assert len(model.parameters()) == 337
+    out = model([0.5, -1.0])
+    assert isinstance(out, Value)
+
+
+def test_multi_output_returns_list() -> None:
+    out = MLP(2, [4, 3], seed=0)([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 3 and all(isinstance(v, Value) for v in out)
+    assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), Value)
+    assert len(Layer(2, 1, seed=0).outputs([1.0, 2.0])) == 1
+
+
+def test_width_one_hidden_layer_works() -> None:
+    """micrograd's bug: its MLP(2, [16, 1, 1]) passes a bare Value to the third layer and crashes."""
+    model = MLP(2, [16, 1, 1], seed=3)
+    out = model([0.3, 0.4])
+    assert isinstance(out, Value)
+    out.backward()
+    assert any(p.grad != 0.0 for p in model.layers[2].parameters())
+    assert len(model.parameters()) == 16 * 3 + 17 + 2
+
+
+def test_neuron_computes_weighted_sum_plus_bias() -> None:
+    n = Neuron(3, nonlin=False, seed=0)
+    n.w[0].data, n.w[1].data, n.w[2].data, n.b.data = 1.5, -2.0, 0.25, 0.5  # type: ignore[union-attr]
+    out = n([2.0, 1.0, 4.0])
+    assert out.data == 1.5 * 2.0 - 2.0 * 1.0 + 0.25 * 4.0 + 0.5
+    out.backward()
+    assert [w.grad for w in n.w] == [2.0, 1.0, 4.0] and n.b.grad == 1.0  # type: ignore[union-attr]
+
+
+def test_neuron_accepts_values_tuples_generators_and_a_bare_number() -> None:
+    n = Neuron(2, nonlin=False, seed=0)
+    expected = n([1.0, 2.0]).data
+    assert n((1.0, 2.0)).data == expected
+    assert n(iter([1.0, 2.0])).data == expected
+    assert n([Value(1.0), Value(2.0)]).data == expected
+    one = Neuron(1, nonlin=False, seed=0)
+    assert one(3.0).data == one([3.0]).data
+    assert one(Value(3.0)).data == one([3.0]).data
+
+
+def test_no_bias() -> None:
+    n = Neuron(2, nonlin=False, bias=False, seed=0)
+    assert n.b is None and n.parameters() == n.w
+    assert n([1.0, 1.0]).data == n.w[0].data + n.w[1].data
+
+
+@pytest.mark.parametrize(
+    ("activation", "fn"),
+    [
+        ("relu", lambda z: max(z, 0.0)),
+        ("tanh", math.tanh),
+        ("sigmoid", lambda z: 1.0 / (1.0 + math.exp(-z))),
+        ("linear", lambda z: z),
+        (lambda v: v * v, lambda z: z * z),
+    ],
+)
+def test_activations(activation: object, fn: object) -> None:
+    for z in (-1.3, 0.7):
+        n = Neuron(1, activation=activation, seed=0)  # type: ignore[arg-type]
+        n.w[0].data, n.b.data = 1.0, 0.0  # type: ignore[union-attr]
+        assert n([z]).data == pytest.approx(fn(z), abs=1e-15)  # type: ignore[operator]
+
+
+def test_default_nonlinearity_is_micrograd_relu_and_last_layer_linear() -> None:
+    assert Neuron(2).activation == "relu" and Neuron(2).nonlin
+    assert Neuron(2, nonlin=False).activation == "linear" and not Neuron(2, nonlin=False).nonlin
+    model = MLP(2, [3, 3, 1])
+    assert [layer.neurons[0].activation for layer in model.layers] == ["relu", "relu", "linear"]
+    model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid")
+    assert [layer.neurons[0].activation for layer in model.layers] == ["tanh", "sigmoid"]
+    assert 0.0 < model([5.0, -5.0]).data < 1.0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MLP(2, [3, 1], seed=0)([1.0, 2.0, 3.0]), "MLP expects 2 inputs, got 3"),
+        (lambda: MLP(2, [3, 1], seed=0)([1.0]), "MLP expects 2 inputs, got 1"),
+        (lambda: Layer(3, 2, seed=0)([1.0]), "Layer expects 3 inputs, got 1"),
+        (lambda: Neuron(1, seed=0)([1.0, 2.0]), "Neuron expects 1 input, got 2"),
+        (lambda: Neuron(2, seed=0)(1.0), "Neuron expects 2 inputs, got 1"),
+        (lambda: Neuron(2, seed=0)([]), "Neuron expects 2 inputs, got 0"),
+    ],
+)
+def test_wrong_number_of_inputs(make: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: Neuron(0), ValueError, "Neuron nin must be a positive int, got 0"),
+        (lambda: Neuron(2.0), TypeError, "Neuron nin must be a positive int, got float"),
+        (lambda: Neuron(True), TypeError, "got bool"),
+        (lambda: Layer(2, -1), ValueError, "Layer nout must be a positive int, got -1"),
+        (lambda: MLP(2, 16), TypeError, "nouts must be a non-empty list of layer widths"),
+        (lambda: MLP(2, []), TypeError, "nouts must be a non-empty list"),
+        (lambda: MLP(2, [16, 0]), ValueError, r"MLP nouts\[1\] must be a positive int, got 0"),
+        (lambda: Neuron(2, activation="softmax"), ValueError, "unknown activation 'softmax'"),
+        (lambda: Neuron(2, activation=3), TypeError, "activation must be a name"),
+        (lambda: Neuron(2, nonlin=False, activation="tanh"), ValueError, "nonlin=False asks for a linear neuron"),
+        (lambda: Neuron(2, init="glorot"), ValueError, "unknown init 'glorot'"),
+        (lambda: Neuron(2, seed="x"), TypeError, "seed must be None, an int or a random.Random, got str"),
+        (lambda: Neuron(2, seed=True), TypeError, "got bool"),
+        (lambda: Neuron(1)(None), TypeError, "Neuron expects a sequence of 1 inputs"),
+        (lambda: Neuron(1)(["a"]), TypeError, "multiply"),
+    ],
+)
+def test_bad_arguments(make: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        make()  # type: ignore[operator]
+
+
+# ------------------------------------------------------------------ initialisation
+
+def _weights(model: MLP | Neuron | Layer) -> list[float]:
+    return [p.data for p in model.parameters()]
+
+
+def test_init_honours_random_seed() -> None:
+    random.seed(42)
+    a = _weights(MLP(2, [8, 1]))
+    random.seed(42)
+    b = _weights(MLP(2, [8, 1]))
+    assert a == b
+    assert a != _weights(MLP(2, [8, 1]))  # the global stream moved on
+
+
+def test_init_explicit_seed_and_rng_leave_global_state_alone() -> None:
+    random.seed(0)
+    state = random.getstate()
+    a = _weights(MLP(2, [8, 1], seed=7))
+    assert random.getstate() == state
+    assert a == _weights(MLP(2, [8, 1], seed=7))
+    assert a != _weights(MLP(2, [8, 1], seed=8))
+    assert a == _weights(MLP(2, [8, 1], seed=random.Random(7)))
+    rng = random.Random(7)
+    first, second = _weights(MLP(2, [8, 1], seed=rng)), _weights(MLP(2, [8, 1], seed=rng))
+    assert first == a and second != a  # the generator was advanced
+
+
+def test_neurons_of_a_seeded_layer_differ() -> None:
+    layer = Layer(3, 4, seed=5)
+    rows = [tuple(w.data for w in n.w) for n in layer.neurons]
+    assert len(set(rows)) == 4
+
+
+def test_uniform_init_is_micrograds_draw_order() -> None:
+    rng = random.Random(11)
+    expected = []
+    for nin, nout in ((2, 3), (3, 1)):
+        for _ in range(nout):
+            expected += [rng.uniform(-1, 1) for _ in range(nin)] + [0.0]
+    assert _weights(MLP(2, [3, 1], seed=11)) == expected
+
+
+@pytest.mark.parametrize(("init", "bound"), [("uniform", 1.0), ("he", math.sqrt(6 / 50)), ("lecun", math.sqrt(3 / 50))])
+def test_init_schemes_bounds_and_spread(init: str, bound: float) -> None:
+    layer = Layer(50, 40, init=init, seed=0)
+    ws = [w.data for n in layer.neurons for w in n.w]
+    assert all(-bound <= w <= bound for w in ws)
+    assert max(map(abs, ws)) > 0.95 * bound  # they fill the interval
+    variance = sum(w * w for w in ws) / len(ws)
+    assert variance == pytest.approx(bound**2 / 3, rel=0.1)
+    assert all(n.b.data == 0.0 for n in layer.neurons)  # type: ignore[union-attr]
+
+
+def test_custom_init_callable() -> None:
+    n = Neuron(3, init=lambda rng, nin: 1.0 / nin)
+    assert [w.data for w in n.w] == [1 / 3] * 3
+
+
+def test_same_weights_as_micrograd_after_the_same_random_seed() -> None:
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1])
+    assert [p.data for p in theirs.parameters()] == _weights(ours)
+    x = [0.3, -0.8]
+    assert ours(x).data == theirs(x).data  # type: ignore[union-attr]
