@@ -34,6 +34,7 @@ from .ops import (
 )
 from .backprop import grad
 from .gradcheck import GradcheckError, gradcheck
+from .viz import draw, save_graph, to_dot
 
 __version__ = "0.1.0"
 
@@ -42,4 +43,5 @@ __all__ = [
     "Op", "defop", "topological_order",
     "add", "sub", "mul", "truediv", "pow", "neg", "abs",
     "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos",
+    "draw", "save_graph", "to_dot",
 ]

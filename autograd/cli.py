@@ -1,0 +1,216 @@
+"""Command line: draw the computation graph of an expression.
+
+    python -m autograd.cli "tanh(x*w + b)" --set x=2 w=-3 b=6.8814 -o graph.svg
+
+Evaluates the expression with `Value`s (safely: see `autograd.expr`, nothing
+is passed to ``eval``), runs ``backward()`` from the result, prints the value
+and the gradient of every variable, and writes the picture (SVG, PNG, PDF or
+DOT, from the file name or ``--format``).  Without ``-o`` it prints the DOT
+source instead (no Graphviz needed).
+
+Exit status: 0 on success, 2 for a bad command line or a rejected expression,
+1 when evaluating, drawing or writing fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .expr import FUNCTIONS, ExpressionError, check_name, evaluate
+from .viz import (
+    DEFAULT_MAX_NODES,
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    RenderError,
+    _format_for,
+    _number_formatter,
+    find_dot,
+    save_graph,
+    to_dot,
+)
+
+__all__ = ["main", "build_parser"]
+
+_PROG = "python -m autograd.cli"
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    """``NAME=NUMBER`` -> (name, number), with argparse-friendly errors."""
+    name, sep, number = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=2, got {text!r}")
+    try:
+        check_name(name.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    try:
+        value = float(number.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the value of {name.strip()} must be a number, got {number!r}") from None
+    return name.strip(), value
+
+
+def _positive_or_none(text: str) -> int | None:
+    if text.lower() in ("none", "0"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, or 0 / none for no limit, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the command (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description=(
+            "Evaluate an arithmetic expression with valuegrad Values, run backward(), "
+            "and draw its computation graph with Graphviz."
+        ),
+        epilog=(
+            f"Expressions may use numbers, the names given with --set, + - * / ** and unary -, "
+            f"parentheses, and the functions {', '.join(sorted(FUNCTIONS))}.  Nothing else is accepted "
+            "and nothing is passed to eval().  Give the expression first (the values after --set run up to "
+            "the next option), and put -- before an expression that starts with '-'.  "
+            "Example: %(prog)s \"tanh(x*w + b)\" --set x=2 w=-3 b=6.8814 -o graph.svg"
+        ),
+    )
+    parser.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        metavar="NAME=NUMBER",
+        nargs="+",
+        action="extend",
+        type=_assignment,
+        default=[],
+        help="values of the variables, e.g. --set x=2 w=-3 (may be repeated)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the picture here (.svg, .png, .pdf, .dot or .gv); without it the DOT source goes to stdout",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("svg", "png", "pdf", "dot", "gv"),
+        help="picture format when the file name does not say it",
+    )
+    parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR", help="direction (default LR)")
+    parser.add_argument(
+        "--number-format",
+        default=".4f",
+        metavar="SPEC",
+        help="format of data and grad, a Python format spec such as .4f (default), .3g or .2e",
+    )
+    parser.add_argument("--no-grad", action="store_true", help="do not show gradients in the picture")
+    parser.add_argument(
+        "--highlight",
+        nargs="*",
+        metavar="NAME",
+        help="variables to colour (default: all of them; --highlight alone colours none)",
+    )
+    parser.add_argument(
+        "--max-nodes",
+        type=_positive_or_none,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"refuse graphs with more than N values (default {DEFAULT_MAX_NODES}; 0 or none: no limit)",
+    )
+    return parser
+
+
+def _fail(stream: TextIO, message: str, status: int) -> int:
+    print(f"{_PROG}: error: {message}", file=stream)
+    return status
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the command with `argv` (default: ``sys.argv[1:]``); returns the exit status."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage and the problem
+        return exc.code if isinstance(exc.code, int) else 2
+
+    variables: dict[str, float] = {}
+    for name, value in args.assignments:
+        if name in variables:
+            return _fail(err, f"{name} is given twice with --set", 2)
+        variables[name] = value
+    highlight_names = list(variables) if args.highlight is None else args.highlight
+    for name in highlight_names:
+        if name not in variables:
+            return _fail(err, f"--highlight {name}: no variable {name!r} was given with --set", 2)
+
+    try:
+        _number_formatter(args.number_format)
+        if args.output:
+            _format_for(pathlib.Path(args.output), args.format)
+    except ValueError as exc:
+        message = str(exc).replace("number_format", "--number-format").replace("pass format=", "use --format")
+        return _fail(err, message, 2)
+
+    try:
+        result, leaves = evaluate(args.expression, variables)
+    except ExpressionError as exc:
+        pointer = exc.pointer()
+        return _fail(err, str(exc) + ("\n" + pointer if pointer else ""), 2)
+    except (ArithmeticError, ValueError) as exc:
+        return _fail(err, f"evaluating the expression failed: {exc}", 1)
+    try:
+        result.backward()
+    except (ArithmeticError, ValueError) as exc:
+        return _fail(err, f"computing the gradients failed: {exc}", 1)
+    if not result.label and len(args.expression.strip()) <= 60:
+        result.label = args.expression.strip()
+
+    options = {
+        "rankdir": args.rankdir,
+        "number_format": args.number_format,
+        "show_grad": not args.no_grad,
+        "highlight": [leaves[name] for name in highlight_names],
+        "max_nodes": args.max_nodes,
+    }
+    info = out if args.output else err  # keep stdout clean when it carries the DOT source
+    try:
+        if args.output:
+            path = save_graph(result, args.output, format=args.format, **options)
+        else:
+            source = to_dot(result, **options)
+    except GraphTooLargeError:
+        return _fail(
+            err,
+            f"the graph has more than {args.max_nodes} values, too many to draw quickly; "
+            "pass --max-nodes with a larger number (or --max-nodes none) to draw it anyway",
+            1,
+        )
+    except (GraphvizNotFoundError, RenderError, ValueError) as exc:  # ValueError: a format the program cannot write
+        return _fail(err, str(exc), 1)
+    except OSError as exc:
+        return _fail(err, f"cannot write {args.output}: {exc}", 1)
+
+    print(f"{args.expression.strip()} = {result.data!r}", file=info)
+    for name, leaf in leaves.items():
+        print(f"  d/d{name} = {leaf.grad!r}    ({name} = {leaf.data!r})", file=info)
+    if args.output:
+        fmt = args.format or path.suffix.lstrip(".").lower()
+        how = "" if fmt in ("dot", "gv") else f" with {find_dot().name}"
+        print(f"wrote {path} ({fmt}{how})", file=info)
+    else:
+        out.write(source)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,366 @@
+"""The command line (python -m autograd.cli) and its safe expression evaluator (autograd.expr)."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import autograd
+from autograd import cli, expr, viz
+from autograd.expr import ExpressionError, evaluate
+
+SVG = "{http://www.w3.org/2000/svg}"
+HAS_PROGRAM = bool(shutil.which("dot") or shutil.which("graphviz-pure", path=os.pathsep.join(viz._script_dirs())))
+needs_any = pytest.mark.skipif(not HAS_PROGRAM, reason="no Graphviz program (dot or graphviz-pure)")
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = cli.main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def svg_texts(path: Path) -> list[str]:
+    root = ET.fromstring(path.read_bytes())
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+# ---------------------------------------------------------------- end to end
+
+
+@needs_any
+def test_end_to_end_the_issue_example(tmp_path: Path) -> None:
+    """The exact command from the issue, in a fresh interpreter."""
+    root = Path(autograd.__file__).parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, "-m", "autograd.cli", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.8814", "-o", "graph.svg"]
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    value = math.tanh(2 * -3 + 6.8814)
+    assert f"tanh(x*w + b) = {value!r}" in proc.stdout
+    dtanh = 1 - value**2
+    assert f"d/dx = {dtanh * -3!r}" in proc.stdout
+    assert f"d/dw = {dtanh * 2!r}" in proc.stdout
+    assert f"d/db = {dtanh!r}" in proc.stdout
+    assert "wrote graph.svg (svg with " in proc.stdout
+    texts = svg_texts(tmp_path / "graph.svg")
+    for expected in ("x", "w", "b", "tanh", "*", "+", "data 2.0000", "data -3.0000", "data 6.8814",
+                     "tanh(x*w + b)", f"data {value:.4f}", "grad 1.0000", f"grad {dtanh * -3:.4f}"):
+        assert expected in texts, expected
+    assert texts.count("tanh") == 1
+
+
+def test_without_output_prints_dot_source(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["x*y + x", "--set", "x=3", "--set", "y=4"], capsys)
+    assert status == 0
+    assert out.startswith("digraph {") and out.endswith("}\n")
+    assert "<B>x</B>" in out and "<B>y</B>" in out and "label=<*>" in out and "label=<+>" in out
+    assert "grad 5.0000" in out and "grad 3.0000" in out  # d/dx = y + 1, d/dy = x
+    assert "x*y + x = 15.0" in err and "d/dx = 5.0" in err  # the summary goes to stderr here
+
+
+def test_same_name_is_one_node_and_numbers_are_constants(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["x*x + 2", "--set", "x=3"], capsys)
+    assert status == 0
+    assert out.count("<B>x</B>") == 1
+    assert "data 2.0000" in out  # the constant is a leaf in the graph
+    assert len(re.findall(r"^\tn0 -> op1$", out, re.M)) == 2
+
+
+def test_options_reach_the_drawing(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        ["exp(a) / b", "--set", "a=0", "b=4", "--rankdir", "TB", "--number-format", ".2e", "--no-grad"], capsys
+    )
+    assert status == 0
+    assert "rankdir=TB" in out and "data 4.00e+00" in out and "grad" not in out
+    assert out.count("BGCOLOR") == 2  # by default every variable is highlighted
+    status, out, _ = run(["exp(a) / b", "--set", "a=0", "b=4", "--highlight", "b"], capsys)
+    assert status == 0 and out.count("BGCOLOR") == 1
+    status, out, _ = run(["exp(a) / b", "--set", "a=0", "b=4", "--highlight"], capsys)
+    assert status == 0 and out.count("BGCOLOR") == 0
+
+
+@needs_any
+@pytest.mark.parametrize("suffix", ["svg", "png", "dot"])
+def test_output_formats(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / f"g.{suffix}"
+    status, out, err = run(["sin(x) * cos(x)", "--set", "x=0.5", "-o", str(target)], capsys)
+    assert status == 0, err
+    data = target.read_bytes()
+    assert {"svg": b"<?xml", "png": b"\x89PNG", "dot": b"digraph"}[suffix] in data[:100]
+    assert f"wrote {target}" in out
+
+
+def test_format_option_and_unknown_suffix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, _ = run(["x", "--set", "x=1", "-o", str(tmp_path / "graph.txt"), "--format", "dot"], capsys)
+    assert status == 0 and (tmp_path / "graph.txt").read_text().startswith("digraph")
+    status, _, err = run(["x", "--set", "x=1", "-o", str(tmp_path / "graph.txt")], capsys)
+    assert status == 2 and "cannot tell the picture format" in err and "use --format" in err
+    assert not (tmp_path / "graph.txt.svg").exists()
+
+
+def test_help(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["--help"], capsys)
+    assert status == 0
+    out = " ".join(out.split())
+    assert "--set NAME=NUMBER" in out and "abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh" in out
+
+
+# ---------------------------------------------------------------- hostile expressions
+
+HOSTILE = [
+    ("__import__('os').system('touch PWNED')", """calling "__import__('os').system" is not allowed"""),
+    ("__import__('os')", "calling '__import__' is not allowed"),
+    ("open('PWNED', 'w')", "calling 'open' is not allowed"),
+    ("eval('1')", "calling 'eval' is not allowed"),
+    ("exec('x=1')", "calling 'exec' is not allowed"),
+    ("getattr(x, 'data')", "calling 'getattr' is not allowed"),
+    ("globals()", "calling 'globals' is not allowed"),
+    ("print(x)", "calling 'print' is not allowed"),
+    ("x.__class__.__bases__", "attribute access (a.b): not allowed"),
+    ("().__class__", "attribute access (a.b): not allowed"),
+    ("x.data", "attribute access (a.b): not allowed"),
+    ("exp.__globals__", "attribute access (a.b): not allowed"),
+    ("exp.__call__(x)", "calling 'exp.__call__' is not allowed"),
+    ("x" + ".a" * 900 + "()", "is not allowed; the only functions are abs"),  # deep: message still safe
+    ("x[0]", "subscripts (a[i]): not allowed"),
+    ("lambda: x", "lambda: not allowed"),
+    ("(lambda: 1)()", "is not allowed; the only functions are abs, cos, exp"),
+    ("[i for i in (1, 2)]", "comprehensions: not allowed"),
+    ("{i: i for i in x}", "comprehensions: not allowed"),
+    ("sum(i for i in x)", "calling 'sum' is not allowed"),
+    ("(i for i in x)", "generator expressions: not allowed"),
+    ("f'{x}'", "f-strings: not allowed"),
+    ("(y := x)", "assignment expressions (:=): not allowed"),
+    ("import os", "give a single expression; statements"),
+    ("x = 1", "give a single expression; statements"),
+    ("x; __import__('os')", "give a single expression; statements"),
+    ("def f(): pass", "give a single expression; statements"),
+    ("x if x else x", "conditional expressions (a if c else b): not allowed"),
+    ("x < 1", "comparisons: not allowed"),
+    ("x and x", "and / or: not allowed"),
+    ("not x", "not: not allowed"),
+    ("~x", "the ~ operator: not allowed"),
+    ("x // 2", "the // operator: not allowed"),
+    ("x % 2", "the % operator: not allowed"),
+    ("x @ x", "the @ operator: not allowed"),
+    ("x << 1", "the << operator: not allowed"),
+    ("'abc'", "strings: not allowed"),
+    ("b'abc'", "bytes: not allowed"),
+    ("None", "None: not allowed"),
+    ("True", "True / False: not allowed"),
+    ("1j", "complex numbers: not allowed"),
+    ("...", "...: not allowed"),
+    ("[x]", "lists: not allowed"),
+    ("(x, x)", "tuples: not allowed"),
+    ("{x}", "sets: not allowed"),
+    ("{'a': x}", "dicts: not allowed"),
+    ("exp", "'exp' is a function; call it as exp(...)"),
+    ("exp(x, x)", "exp() takes exactly one argument"),
+    ("exp(x=x)", "exp() takes exactly one argument"),
+    ("exp(*[x])", "exp() takes exactly one argument"),
+    ("x(2)", "'x' is a variable, not a function"),
+    ("Exp(x)", "calling 'Exp' is not allowed"),
+    ("z + 1", "name 'z' is not defined; declare it with --set z=<number>"),
+    ("__builtins__", "name '__builtins__' is not defined"),
+    ("1" + "0" * 400, "a number in the expression is too large for a float"),
+    ("x +", "not a valid expression: invalid syntax"),
+    ("yield x", "not a valid expression"),
+    ("", "the expression is empty"),
+    ("   ", "the expression is empty"),
+    ("x\x00", "null bytes"),
+    ("(" * 300 + "x" + ")" * 300, "not a valid expression: too many nested parentheses"),
+    ("x" * (expr.MAX_LENGTH + 1), f"the limit is {expr.MAX_LENGTH}"),
+]
+
+
+@pytest.mark.parametrize(("expression", "message"), HOSTILE)
+def test_hostile_expressions_are_rejected(
+    expression: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "graph.dot"
+    status, out, err = run(["--set", "x=2", "-o", str(target), "--", expression], capsys)
+    assert status == 2
+    assert err.startswith("python -m autograd.cli: error: ")
+    assert message in err, err
+    assert out == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written, nothing executed (no PWNED file)
+
+
+def test_error_points_at_the_column(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["--set", "x=1", "--", "exp(x) + x.__class__"], capsys)
+    assert status == 2
+    assert "(at column 11)" in err
+    assert err.endswith("  exp(x) + x.__class__\n            ^\n")
+
+
+def test_no_eval_or_exec_is_ever_used(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("eval/exec must not be called")
+
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    status, out, _ = run(["tanh(x*w + b) ** 2 / sqrt(abs(-x)) - relu(w) + sigmoid(log(b))", "--set", "x=2",
+                          "w=-3", "b=6.8814"], capsys)
+    assert status == 0 and "digraph" in out
+
+
+def test_the_modules_contain_no_dynamic_execution() -> None:
+    for module in (expr, cli):
+        tree = ast.parse(Path(module.__file__).read_text())  # type: ignore[arg-type]
+        called = {
+            node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        }
+        assert not called & {"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint"}
+
+
+# ---------------------------------------------------------------- --set and other bad input
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("x", "expected NAME=NUMBER such as x=2, got 'x'"),
+        ("x=abc", "the value of x must be a number, got 'abc'"),
+        ("x=", "the value of x must be a number"),
+        ("1x=2", "a variable name must be a plain ASCII identifier such as x or w1, got '1x'"),
+        ("x.y=2", "a variable name must be a plain ASCII identifier"),
+        ("é=2", "a variable name must be a plain ASCII identifier"),
+        ("for=2", "'for' is a Python keyword"),
+        ("exp=2", "'exp' is the name of a function"),
+    ],
+)
+def test_bad_assignments(assignment: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["x + 1", "--set", assignment], capsys)
+    assert status == 2
+    assert message in err, err
+
+
+def test_duplicate_and_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["x", "--set", "x=1", "x=2"], capsys)
+    assert status == 2 and "x is given twice with --set" in err
+    status, _, err = run(["x", "--set", "x=1", "--highlight", "y"], capsys)
+    assert status == 2 and "--highlight y: no variable 'y' was given with --set" in err
+    status, _, err = run(["x", "--set", "x=1", "--number-format", "q"], capsys)
+    assert status == 2 and "--number-format 'q' is not a format spec for floats" in err
+    status, _, err = run(["x", "--set", "x=1", "--max-nodes", "-3"], capsys)
+    assert status == 2 and "expected a positive integer, or 0 / none for no limit, got '-3'" in err
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("log(x)", "evaluating the expression failed: log is only defined for x > 0, got log(-1.0)"),
+        ("sqrt(x)", "evaluating the expression failed: sqrt is only defined for x >= 0"),
+        ("1 / (x + 1)", "evaluating the expression failed: float division by zero"),
+        ("exp(1000 * -x)", "evaluating the expression failed: math range error"),
+        ("sqrt(x + 1)", "computing the gradients failed"),  # d sqrt / dx at 0 is infinite
+    ],
+)
+def test_math_errors_exit_1(expression: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["--set", "x=-1", "--", expression], capsys)
+    assert status == 1
+    assert message in err, err
+    assert out == ""
+
+
+def test_graph_too_large(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_sum = "+".join(["x"] * 600)
+    status, _, err = run([long_sum, "--set", "x=1", "-o", str(tmp_path / "g.dot")], capsys)
+    assert status == 1
+    assert "more than 500 values" in err and "--max-nodes" in err
+    assert not (tmp_path / "g.dot").exists()
+    status, out, _ = run([long_sum, "--set", "x=1", "--max-nodes", "none", "-o", str(tmp_path / "g.dot")], capsys)
+    assert status == 0 and "= 600.0" in out and "d/dx = 600.0" in out
+    assert (tmp_path / "g.dot").read_text().count("shape=plain") == 600
+
+
+def test_no_graphviz_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr(viz, "_script_dirs", lambda: [])
+    status, _, err = run(["x", "--set", "x=1", "-o", str(tmp_path / "g.svg")], capsys)
+    assert status == 1
+    assert "neither `dot` nor the `graphviz-pure` fallback was found" in err and "apt-get install graphviz" in err
+    status, _, _ = run(["x", "--set", "x=1", "-o", str(tmp_path / "g.dot")], capsys)
+    assert status == 0  # DOT source needs no program
+
+
+# ---------------------------------------------------------------- autograd.expr directly
+
+
+def test_evaluate_matches_plain_math() -> None:
+    result, leaves = evaluate("tanh(x*w + b) ** 2 - -x / 3 + 2 ** x", {"x": 0.5, "w": -1.5, "b": 0.25})
+    t = math.tanh(0.5 * -1.5 + 0.25)
+    assert result.data == pytest.approx(t**2 + 0.5 / 3 + 2**0.5)
+    result.backward()
+    assert leaves["x"].grad == pytest.approx(2 * t * (1 - t**2) * -1.5 + 1 / 3 + math.log(2) * 2**0.5)
+    assert [v.label for v in leaves.values()] == ["x", "w", "b"]
+
+
+def test_every_allowed_function_evaluates() -> None:
+    for name, fn in expr.FUNCTIONS.items():
+        result, _ = evaluate(f"{name}(x)", {"x": 0.7})
+        assert result.data == fn(0.7), name
+        assert result.op == name
+
+
+def test_long_expressions_evaluate_without_recursion() -> None:
+    result, leaves = evaluate("+".join(["x"] * 1500), {"x": 2.0})
+    result.backward()
+    assert result.data == 3000.0 and leaves["x"].grad == 1500.0
+    result, _ = evaluate("-" * 1001 + "x", {"x": 2.0})  # odd number of minus signs
+    assert result.data == -2.0
+
+
+def test_parser_recursion_limit_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where CPython's parser gives up differs between versions (about 2000-5000 chained operations),
+    # so simulate it.
+    def too_deep(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded during ast construction")
+
+    monkeypatch.setattr(ast, "parse", too_deep)
+    with pytest.raises(ExpressionError, match="nested too deeply for Python's parser"):
+        evaluate("x + x", {"x": 1.0})
+
+
+@needs_any
+def test_pdf_with_only_the_fallback_and_unwritable_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(["x", "--set", "x=1", "-o", str(tmp_path / "no-such-dir" / "g.svg")], capsys)
+    assert status == 1 and "cannot write" in err and "No such file or directory" in err
+    pure = shutil.which("graphviz-pure", path=os.pathsep.join(viz._script_dirs()))
+    if pure is None:
+        pytest.skip("graphviz-pure is not installed")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(viz, "_script_dirs", lambda: [os.path.dirname(pure)])
+    status, _, err = run(["x", "--set", "x=1", "-o", str(tmp_path / "g.pdf")], capsys)
+    assert status == 1 and "graphviz-pure" in err and "cannot write 'pdf'" in err
+    status, out, _ = run(["x", "--set", "x=1", "-o", str(tmp_path / "g.png")], capsys)
+    assert status == 0 and "(png with graphviz-pure)" in out
+
+
+def test_expression_error_is_a_valueerror_with_details() -> None:
+    with pytest.raises(ExpressionError) as info:
+        evaluate("x.y", {"x": 1.0})
+    assert isinstance(info.value, ValueError)
+    assert info.value.offset == 1 and info.value.source == "x.y"
+    assert info.value.pointer() == "  x.y\n   ^"
+    with pytest.raises(TypeError, match="the expression must be a str, got int 3"):
+        expr.parse(3, [])  # type: ignore[arg-type]
