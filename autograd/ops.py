@@ -25,6 +25,7 @@ back ``inf``.  The derivative of ``x ** y`` with respect to ``y`` is
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import operator
@@ -34,7 +35,7 @@ from typing import Any
 from .value import Value, _describe, _recording, _to_float, as_value
 
 __all__ = [
-    "Op", "defop",
+    "Op", "defop", "power", "power_of",
     "add", "sub", "mul", "truediv", "pow", "neg", "abs",
     "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos",
 ]
@@ -193,10 +194,14 @@ def _sign(x: Any) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x
 
 
+def _d_exponent(base: Any, out: Any) -> Any:
+    """d(base ** y)/dy: ``out * log(base)`` for base > 0, 0 at base 0, NaN (not real) below."""
+    b = _data(base)
+    return out * log(base) if b > 0.0 else 0.0 if b == 0.0 else math.nan
+
+
 def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    base = _data(x)
-    dy = out * log(x) if base > 0.0 else 0.0 if base == 0.0 else math.nan
-    return y * x ** (y - 1.0), dy
+    return y * x ** (y - 1.0), _d_exponent(x, out)
 
 
 # ---------------------------------------------------------------- the table
@@ -219,6 +224,21 @@ sin = defop("sin", math.sin, lambda x, out: cos(x))
 cos = defop("cos", math.cos, lambda x, out: -sin(x))
 
 
+# A plain number in a power is a constant, not an input: ``x ** 2`` is the one-input
+# operation "**2" (as micrograd names it), so no derivative is spent on the 2 (which
+# would be NaN for a negative x), and ``2 ** x`` is "2**".  One Op per constant, cached.
+@functools.lru_cache(maxsize=1024)
+def power(p: float) -> Op:
+    """The operation ``x ** p`` for a constant exponent `p`."""
+    return defop(f"**{p:g}", lambda x: _pow(x, p), lambda x, out: p * x ** (p - 1.0), arity=1)
+
+
+@functools.lru_cache(maxsize=1024)
+def power_of(b: float) -> Op:
+    """The operation ``b ** x`` for a constant base `b`."""
+    return defop(f"{b:g}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), arity=1)
+
+
 # ---------------------------------------------------------------- Value's operators and methods
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:
@@ -239,18 +259,21 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
     return method
 
 
-def _binary_method(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
+def _binary_method(op: Op, name: str, reflected: bool, constant: Callable[[float], Op] | None) -> Any:
     forward, value_type, new, recording = op.forward, Value, _new, _recording.get
 
     def method(self: Value, other: object) -> Any:
         if type(other) is not value_type and not isinstance(other, Value):
             if type(other) is float or type(other) is int:
-                other = _constant(float(other))
+                other = float(other)
             else:
                 try:
-                    other = as_value(other)
+                    other = _to_float(other, "")
                 except TypeError:
                     return NotImplemented
+            if constant is not None:
+                return constant(other)(self)
+            other = _constant(other)
         left, right = (other, self) if reflected else (self, other)
         out: Value = new(value_type)
         out.data, out.grad, out.label = forward(left.data, right.data), 0.0, ""
@@ -260,7 +283,7 @@ def _binary_method(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
             out.op, out._x, out._y = "", None, None
         return out
 
-    method.__name__ = f"__{'r' if reflected else ''}{op}__"
+    method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``{'other ' + op + ' self' if reflected else 'self ' + op + ' other'}`` as a recorded operation."
     return method
 
@@ -269,10 +292,16 @@ def _pos(self: Value) -> Value:
     return self
 
 
-_OPERATORS = {"add": add, "sub": sub, "mul": mul, "truediv": truediv, "pow": pow}
-for _name, _op in _OPERATORS.items():
-    setattr(Value, f"__{_name}__", _binary_method(_op, reflected=False))
-    setattr(Value, f"__r{_name}__", _binary_method(_op, reflected=True))
+#     operator   operation  with a number on the right / on the left
+for _name, _op, _right, _left in [
+    ("add", add, None, None),
+    ("sub", sub, None, None),
+    ("mul", mul, None, None),
+    ("truediv", truediv, None, None),
+    ("pow", pow, power, power_of),
+]:
+    setattr(Value, f"__{_name}__", _binary_method(_op, f"__{_name}__", reflected=False, constant=_right))
+    setattr(Value, f"__r{_name}__", _binary_method(_op, f"__r{_name}__", reflected=True, constant=_left))
 for _name, _op in {"__neg__": neg, "__abs__": abs}.items():
     setattr(Value, _name, _unary_method(_op))
 for _op in (exp, log, tanh, sigmoid, relu, sqrt, sin, cos):

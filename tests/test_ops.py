@@ -190,3 +190,58 @@ def test_second_derivative_of_every_unary_function() -> None:
 def test_relu_of_a_negative_number_is_positive_zero() -> None:
     y = Value(-3.0).relu()
     assert y.data == 0.0 and math.copysign(1.0, y.data) == 1.0
+
+
+class TestPowersOfConstants:
+    def test_value_to_a_number_is_a_one_input_operation_named_like_micrograd(self) -> None:
+        x = Value(-3.0)
+        y = x**2
+        assert y.op == y._op == "**2" and y.inputs == (x,)
+        y.backward()
+        assert y.data == 9.0 and x.grad == -6.0
+        root = Value(4.0) ** 0.5
+        root.backward()
+        assert root.op == "**0.5" and root.data == 2.0 and root.inputs[0].grad == 0.25
+
+    def test_number_to_a_value(self) -> None:
+        x = Value(3.0)
+        y = 2**x
+        assert y.op == "2**" and y.inputs == (x,)
+        y.backward()
+        assert x.grad == pytest.approx(8.0 * math.log(2.0), rel=1e-15)
+
+    def test_zero_base_and_negative_base(self) -> None:
+        x = Value(0.5)
+        y = 0 ** x
+        y.backward()
+        assert (y.data, x.grad) == (0.0, 0.0)
+        z = Value(2.0)
+        w = (-2) ** z
+        w.backward()
+        assert w.data == 4.0 and math.isnan(z.grad)  # d/dz (-2)**z is not real
+
+    def test_no_nan_anywhere_in_a_squared_difference(self) -> None:
+        a, b = Value(1.0), Value(4.0)
+        loss = (a - b) ** 2
+        loss.backward()
+        from autograd import topological_order
+
+        assert all(math.isfinite(n.grad) for n in topological_order(loss))
+        assert (a.grad, b.grad) == (-6.0, 6.0)
+
+    def test_higher_derivatives_through_constant_powers(self) -> None:
+        x = Value(1.5)
+        (d1,) = grad(x**3, [x], create_graph=True)
+        (d2,) = grad(d1, [x], create_graph=True)
+        (d3,) = grad(d2, [x])
+        assert (d1.data, d2.data, d3.data) == (3 * 1.5**2, 6 * 1.5, 6.0)
+        (e1,) = grad(3**x, [x], create_graph=True)
+        (e2,) = grad(e1, [x])
+        assert e2.data == pytest.approx(3**1.5 * math.log(3) ** 2, rel=1e-14)
+
+    def test_exponent_may_be_any_real_number(self) -> None:
+        np = pytest.importorskip("numpy")
+        x = Value(2.0)
+        assert (x ** np.float64(3)).data == 8.0 and (x**True).data == 2.0
+        left = np.float32(2.0) ** Value(2.0)
+        assert isinstance(left, Value) and left.data == 4.0 and left.op == "2**"
