@@ -476,6 +476,9 @@ def _import_graphviz() -> Any:
     return graphviz
 
 
+_VALUE_NODE_LINE = re.compile(r"\tn\d+ \[")  # a value's node statement in the DOT body (ids n0, n1, ...)
+
+
 def _graph_class() -> type:
     """`ValueGraph`, a ``graphviz.Digraph`` subclass defined on first use (graphviz is optional)."""
     global _digraph_class
@@ -509,6 +512,11 @@ def _graph_class() -> type:
                 raise ValueError("neato_no_op is not supported when rendering valuegrad graphs")
             data = render_dot(self.source, flag, engine=engine or self.engine or "dot")
             return data.decode(encoding) if encoding is not None else data
+
+        def __repr__(self) -> str:
+            # No memory address (graphviz's default), so saved notebooks do not change on every run.
+            values = sum(1 for line in self.body if _VALUE_NODE_LINE.match(line))
+            return f"<ValueGraph: {values} values; display it in Jupyter or call autograd.save_graph>"
 
         def render(self, *args: Any, **kwargs: Any) -> Any:
             """graphviz's ``render()``, which runs ``dot`` from PATH; a clear error when only the fallback exists."""

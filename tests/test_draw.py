@@ -704,3 +704,12 @@ def test_digraph_render_with_only_the_fallback_explains(only_fallback: DotProgra
     pytest.importorskip("graphviz")
     with pytest.raises(GraphvizNotFoundError, match=r"render\(\) and \.view\(\) run Graphviz's `dot`.*save_graph"):
         draw(neuron()[0]).render(filename=str(tmp_path / "g"), format="png")
+
+
+def test_repr_has_no_memory_address_so_saved_notebooks_are_stable() -> None:
+    pytest.importorskip("graphviz")
+    x = Value(2.0, label="x")
+    y = (x * 3).tanh()
+    text = repr(draw(y))
+    assert "0x" not in text and "4 values" in text
+    assert repr(draw(y)) == text
