@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(VENV)/.test-installed
 
 test: lint typecheck
 	$(BIN)/python -m pytest --nbmake tests $(wildcard notebooks/*.ipynb)
+
+# Re-run the notebooks and save them with fresh outputs (after changing the engine or nn).
+notebooks: $(VENV)/.test-installed
+	$(BIN)/python notebooks/execute.py
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python tests/benchmarks/bench_engine.py
