@@ -12,7 +12,7 @@ of operations and `defop` for your own), `autograd.backprop` (`backward` and
 `grad`), `autograd.gradcheck` (finite-difference checks).
 """
 
-from .value import Value, enable_grad, is_grad_enabled, no_grad, topological_order  # noqa: I001 - value first
+from .value import GraphTooLargeError, Value, enable_grad, is_grad_enabled, no_grad, topological_order  # noqa: I001
 from .ops import (
     Op,
     abs,
@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "gradcheck", "GradcheckError",
-    "Op", "defop", "topological_order",
+    "Op", "defop", "topological_order", "GraphTooLargeError",
     "add", "sub", "mul", "truediv", "pow", "neg", "abs",
     "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos",
     "draw", "save_graph", "to_dot",

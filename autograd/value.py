@@ -25,10 +25,11 @@ import contextvars
 import functools
 import numbers
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
-__all__ = ["Value", "Operand", "no_grad", "enable_grad", "is_grad_enabled", "as_value", "topological_order"]
+__all__ = ["Value", "Operand", "no_grad", "enable_grad", "is_grad_enabled", "as_value", "topological_order",
+           "GraphTooLargeError"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -221,34 +222,46 @@ def as_value(x: object) -> Value:
     return Value(_to_float(x, "an operation on Values"))
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node of the graph below `root` once, each after all of its inputs.
+class GraphTooLargeError(ValueError):
+    """A graph walk found more values than the ``max_nodes`` it was given."""
+
+
+def topological_order(roots: Value | Iterable[Value], *, max_nodes: int | None = None) -> list[Value]:
+    """Every node of the graph below `roots` once, each after all of its inputs.
 
     Iterative depth-first post-order: no recursion, so graphs of any depth
     work, and the order depends only on the graph's structure (inputs are
-    visited in argument order), never on memory addresses.
+    visited in argument order), never on memory addresses.  With several
+    roots, a node they share appears once, where the first root reaching it
+    puts it.  With `max_nodes`, the walk stops with `GraphTooLargeError` as
+    soon as it finds more values than that, without visiting the rest.
     """
     order: list[Value] = []
     seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    pop, push, mark, emit = stack.pop, stack.append, seen.add, order.append
-    while stack:
-        node, expanded = pop()
-        if expanded:
-            emit(node)
-        elif node not in seen:
-            mark(node)
-            push((node, True))
-            x, y = node._x, node._y
-            if x is None:
-                continue
-            if y is not None:  # two inputs: push the second first, so the first is walked first
-                if y not in seen:
-                    push((y, False))
-                if x not in seen:
-                    push((cast(Value, x), False))
-            else:
-                for child in reversed(node.inputs):
-                    if child not in seen:
-                        push((child, False))
+    limited = max_nodes is not None
+    mark, emit = seen.add, order.append
+    for root in (roots,) if isinstance(roots, Value) else roots:
+        stack: list[tuple[Value, bool]] = [(root, False)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, expanded = pop()
+            if expanded:
+                emit(node)
+            elif node not in seen:
+                mark(node)
+                if limited and len(seen) > max_nodes:  # type: ignore[operator]
+                    raise GraphTooLargeError(f"the graph has more than {max_nodes} values")
+                push((node, True))
+                x, y = node._x, node._y
+                if x is None:
+                    continue
+                if y is not None:  # two inputs: push the second first, so the first is walked first
+                    if y not in seen:
+                        push((y, False))
+                    if x not in seen:
+                        push((cast(Value, x), False))
+                else:
+                    for child in reversed(node.inputs):
+                        if child not in seen:
+                            push((child, False))
     return order

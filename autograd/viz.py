@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .value import Value, _describe
+from .value import GraphTooLargeError, Value, _describe, topological_order
 
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -96,10 +96,6 @@ _VALUE_FONT = 'fontname="Helvetica" fontsize=11'
 _OP_STYLE = (
     'shape=ellipse style=filled fillcolor="#eeeeee" fontname="Helvetica" fontsize=11 height=0.3 margin="0.05,0.02"'
 )
-
-
-class GraphTooLargeError(ValueError):
-    """The graph has more values than ``max_nodes``; raise the limit or draw a sub-graph."""
 
 
 class GraphvizNotFoundError(RuntimeError):
@@ -233,35 +229,16 @@ def _number_formatter(number_format: object) -> Callable[[object], str]:
 
 
 def _walk(roots: Sequence[Value], max_nodes: int | None) -> list[Value]:
-    """Every value below `roots` once, inputs before users, stopping once past `max_nodes`.
-
-    The same iterative post-order as `autograd.topological_order` (so for one
-    root the order is identical), with one shared visited set for all roots:
-    a node reachable from several roots appears once, where the first root
-    that reaches it puts it.
-    """
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in roots:
-        stack: list[tuple[Value, bool]] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-            elif node not in seen:
-                seen.add(node)
-                if max_nodes is not None and len(seen) > max_nodes:
-                    raise GraphTooLargeError(
-                        f"the graph has more than {max_nodes} values, too many to draw quickly "
-                        f"(Graphviz can take minutes on graphs this size); pass max_nodes=<a larger number> "
-                        f"(or max_nodes=None for no limit) to draw it anyway, or draw a sub-graph by passing "
-                        f"an intermediate Value instead of the final one"
-                    )
-                stack.append((node, True))
-                for child in reversed(node.inputs):
-                    if child not in seen:
-                        stack.append((child, False))
-    return order
+    """`autograd.topological_order` of all `roots`, refusing graphs too big to lay out quickly."""
+    try:
+        return topological_order(roots, max_nodes=max_nodes)
+    except GraphTooLargeError:
+        raise GraphTooLargeError(
+            f"the graph has more than {max_nodes} values, too many to draw quickly "
+            f"(Graphviz can take minutes on graphs this size); pass max_nodes=<a larger number> "
+            f"(or max_nodes=None for no limit) to draw it anyway, or draw a sub-graph by passing "
+            f"an intermediate Value instead of the final one"
+        ) from None
 
 
 # ---------------------------------------------------------------- DOT source

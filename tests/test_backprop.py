@@ -167,3 +167,16 @@ def test_gradients_are_bit_identical_across_processes() -> None:
         for seed in (0, 1, 12345)
     }
     assert len(outputs) == 1
+
+
+def test_topological_order_of_several_roots_and_with_a_limit() -> None:
+    from autograd import GraphTooLargeError
+
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d, e = c + a, c.exp()
+    both = topological_order([d, e])
+    assert both == [*topological_order(d), e]  # shared nodes appear once, where d's walk put them
+    assert len(topological_order(d, max_nodes=4)) == 4
+    with pytest.raises(GraphTooLargeError, match="more than 3 values"):
+        topological_order(d, max_nodes=3)
