@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .value import Value, _describe, _to_float, topological_order
+from .value import Value, _to_float, describe, topological_order
 
 __all__ = ["backward", "grad"]
 
@@ -27,7 +27,7 @@ def backward(root: Value, grad: float = 1.0) -> None:
     ``.grad`` is left as it was.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"backward() needs a Value, got {_describe(root)}")
+        raise TypeError(f"backward() needs a Value, got {describe(root)}")
     seed = _to_float(grad, "backward(grad=...)")
     order = topological_order(root)
     held = [(node, node.grad) for node in order if node.grad]  # usually only parameters, or nothing
@@ -81,11 +81,11 @@ def grad(output: Value, inputs: Sequence[Value] | Iterable[Value], create_graph:
     Otherwise they are plain leaves holding the numbers.
     """
     if not isinstance(output, Value):
-        raise TypeError(f"grad() needs a Value as output, got {_describe(output)}")
+        raise TypeError(f"grad() needs a Value as output, got {describe(output)}")
     wanted = list(inputs)
     for i, x in enumerate(wanted):
         if not isinstance(x, Value):
-            raise TypeError(f"grad() inputs must be Values; inputs[{i}] is {_describe(x)}")
+            raise TypeError(f"grad() inputs must be Values; inputs[{i}] is {describe(x)}")
     if create_graph:
         grads = _gradients(output, Value(1.0), symbolic=True)
         return tuple(grads[x] if x in grads else Value(0.0) for x in wanted)

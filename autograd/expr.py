@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 
 from . import ops
-from .value import Value, _describe
+from .value import Value, describe
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "check_name", "evaluate", "parse"]
 
@@ -198,7 +198,7 @@ def parse(source: str, names: Iterable[str]) -> ast.Expression:
         ExpressionError: a syntax error, something not allowed, or an undeclared name.
     """
     if not isinstance(source, str):
-        raise TypeError(f"the expression must be a str, got {_describe(source)}")
+        raise TypeError(f"the expression must be a str, got {describe(source)}")
     if not source.strip():
         raise ExpressionError("the expression is empty", source)
     if len(source) > MAX_LENGTH:

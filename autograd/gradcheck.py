@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backprop import grad
-from .value import Value, _describe, _to_float, no_grad
+from .value import Value, _to_float, describe, no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -51,7 +51,7 @@ def gradcheck(
         TypeError / ValueError: for arguments of the wrong kind.
     """
     if not callable(fn):
-        raise TypeError(f"gradcheck() needs a callable fn, got {_describe(fn)}")
+        raise TypeError(f"gradcheck() needs a callable fn, got {describe(fn)}")
     point = [_to_float(x, "gradcheck() inputs") for x in inputs]
     if not point:
         raise ValueError("gradcheck() needs at least one input")
@@ -96,7 +96,7 @@ def _derivative(fn: Callable[..., Value], point: list[float], index: tuple[int, 
 def _call(fn: Callable[..., Value], xs: list[Value]) -> Value:
     out: Any = fn(*xs)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck() fn must return a Value, got {_describe(out)}")
+        raise TypeError(f"gradcheck() fn must return a Value, got {describe(out)}")
     return out
 
 

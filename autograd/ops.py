@@ -32,7 +32,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from .value import Value, _describe, _recording, _to_float, as_value
+from .value import Value, _recording, _to_float, as_value, describe
 
 __all__ = [
     "Op", "defop", "power", "power_of",
@@ -65,7 +65,7 @@ class Op(str):
 
     def __new__(cls, name: str, forward: Forward, derivative: Derivative, arity: int | None = None) -> Op:
         if not isinstance(name, str) or not name:
-            raise TypeError(f"an operation's name must be a non-empty str, got {_describe(name)}")
+            raise TypeError(f"an operation's name must be a non-empty str, got {describe(name)}")
         if not callable(forward) or not callable(derivative):
             raise TypeError(f"operation {name!r}: forward and derivative must be callables")
         if arity is None:

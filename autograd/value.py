@@ -97,7 +97,8 @@ class enable_grad(_GradMode):  # noqa: N801 - the name PyTorch users know
 _REAL_FAST = (float, int)  # exact types that need no further checking (bool is handled by numbers.Real)
 
 
-def _describe(obj: object) -> str:
+def describe(obj: object) -> str:
+    """``"<type name> <short repr>"``: how error messages show what they were given."""
     text = repr(obj)
     if len(text) > 60:
         text = text[:57] + "..."
@@ -108,7 +109,7 @@ def _to_float(data: object, what: str, verb: str = "expects") -> float:
     """`data` as a float, or a TypeError that says what was given."""
     if type(data) in _REAL_FAST or isinstance(data, numbers.Real):
         return float(data)  # type: ignore[arg-type]
-    raise TypeError(f"{what} {verb} a real number (int, float, bool or a numpy real scalar), got {_describe(data)}")
+    raise TypeError(f"{what} {verb} a real number (int, float, bool or a numpy real scalar), got {describe(data)}")
 
 
 class Value:
@@ -142,7 +143,7 @@ class Value:
 
     def __init__(self, data: float | numbers.Real, label: str = "") -> None:
         if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {_describe(label)}")
+            raise TypeError(f"Value label must be a str, got {describe(label)}")
         self.data = _to_float(data, "Value()")
         self.grad = 0.0
         self.op = ""

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .value import GraphTooLargeError, Value, _describe, topological_order
+from .value import GraphTooLargeError, Value, describe, topological_order
 
 if TYPE_CHECKING:
     import graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -141,14 +141,14 @@ def _check_roots(root: object) -> list[Value]:
     if isinstance(root, Value):
         return [root]
     if isinstance(root, (str, bytes)) or not isinstance(root, Iterable):
-        raise TypeError(f"expected a Value or a list of Values to draw, got {_describe(root)}")
+        raise TypeError(f"expected a Value or a list of Values to draw, got {describe(root)}")
     roots = list(root)
     if not roots:
         raise ValueError("expected at least one Value to draw, got an empty collection")
     for item in roots:
         if not isinstance(item, Value):
             raise TypeError(
-                f"expected a Value or a list of Values to draw, got a collection containing {_describe(item)}"
+                f"expected a Value or a list of Values to draw, got a collection containing {describe(item)}"
             )
     return roots
 
@@ -159,11 +159,11 @@ def _check_highlight(highlight: object) -> set[Value]:
     if isinstance(highlight, Value):
         return {highlight}
     if isinstance(highlight, (str, bytes)) or not isinstance(highlight, Iterable):
-        raise TypeError(f"highlight expects a Value or an iterable of Values, got {_describe(highlight)}")
+        raise TypeError(f"highlight expects a Value or an iterable of Values, got {describe(highlight)}")
     chosen = set()
     for item in highlight:
         if not isinstance(item, Value):
-            raise TypeError(f"highlight expects Values, got an iterable containing {_describe(item)}")
+            raise TypeError(f"highlight expects Values, got an iterable containing {describe(item)}")
         chosen.add(item)
     return chosen
 
@@ -198,13 +198,13 @@ def _number_formatter(number_format: object) -> Callable[[object], str]:
         def call(x: object) -> str:
             text = user(x)  # type: ignore[arg-type]
             if not isinstance(text, str):
-                raise TypeError(f"number_format function must return a str, got {_describe(text)} for {x!r}")
+                raise TypeError(f"number_format function must return a str, got {describe(text)} for {x!r}")
             return text
 
         return call
     if not isinstance(number_format, str):
         raise TypeError(
-            f"number_format must be a format spec such as '.4f' or a function, got {_describe(number_format)}"
+            f"number_format must be a format spec such as '.4f' or a function, got {describe(number_format)}"
         )
     spec = number_format
     old_style = spec.startswith("%")
@@ -406,7 +406,7 @@ def render_dot(source: str, format: str = "svg", *, engine: str = "dot", program
         RenderError: the program failed (its error output is in the message).
     """
     if not isinstance(source, str):
-        raise TypeError(f"render_dot expects DOT source as a str, got {_describe(source)}")
+        raise TypeError(f"render_dot expects DOT source as a str, got {describe(source)}")
     if not isinstance(format, str) or not _FORMAT_TOKEN.fullmatch(format):
         raise ValueError(f"format must be a Graphviz output format such as 'svg', 'png' or 'pdf', got {format!r}")
     if not isinstance(engine, str) or not _ENGINE_TOKEN.fullmatch(engine):
@@ -609,7 +609,7 @@ def save_graph(
             (the ``graphviz-pure`` fallback writes SVG and PNG but not PDF).
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"save_graph(graph, path): path must be a str or os.PathLike, got {_describe(path)}")
+        raise TypeError(f"save_graph(graph, path): path must be a str or os.PathLike, got {describe(path)}")
     target = pathlib.Path(path)
     fmt = _format_for(target, format)
     if isinstance(graph, str) or isinstance(getattr(graph, "source", None), str):
@@ -626,7 +626,7 @@ def save_graph(
         except TypeError:
             raise TypeError(
                 "save_graph expects a Value, a list of Values, a graph returned by draw() or DOT source, "
-                f"got {_describe(graph)}"
+                f"got {describe(graph)}"
             ) from None
         try:
             source = to_dot(roots, **options)

@@ -13,26 +13,15 @@ from __future__ import annotations
 
 import math
 import numbers
-import random
-from collections.abc import Iterator, MutableSequence, Sequence
-from typing import Any, NamedTuple, Protocol, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, TypeVar
+
+from ._checks import Seed, check_int, make_rng
 
 __all__ = ["Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line"]
 
 T = TypeVar("T")
 U = TypeVar("U")
-
-
-class RandomSource(Protocol):
-    """What the data helpers need from a generator (`random` itself or a `random.Random`)."""
-
-    def gauss(self, mu: float, sigma: float) -> float: ...
-
-    def shuffle(self, x: MutableSequence[Any]) -> None: ...
-
-
-Seed = int | RandomSource | None
-"""``None`` (the global `random`), an int (a private ``random.Random(seed)``) or a generator to use."""
 
 
 class Dataset(NamedTuple):
@@ -42,24 +31,6 @@ class Dataset(NamedTuple):
     """One row of input numbers per sample."""
     y: list[float]
     """One target per sample (class labels are the ints 0 and 1)."""
-
-
-def _rng(seed: Seed) -> RandomSource:
-    if seed is None:
-        return random
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return random.Random(int(seed))
-    if callable(getattr(seed, "shuffle", None)) and callable(getattr(seed, "gauss", None)):
-        return seed  # type: ignore[return-value]
-    raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__} {seed!r:.40}")
-
-
-def _count(value: object, what: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r:.40}")
-    if value < minimum:
-        raise ValueError(f"{what} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _pair(X: Sequence[T], y: Sequence[U], who: str) -> int:  # noqa: N803 - X and y, as in scikit-learn
@@ -87,10 +58,10 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None, shuf
         ``Dataset(X, y)``: ``X`` a list of ``[x1, x2]``, ``y`` a list of 0/1 ints.
         For micrograd's -1/+1 labels use ``[2 * yi - 1 for yi in y]``.
     """
-    n = _count(n_samples, "make_moons n_samples", 2)
+    n = check_int(n_samples, "make_moons n_samples", 2)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0.0:
         raise ValueError(f"make_moons noise must be a number >= 0, got {noise!r:.40}")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     n_upper = n // 2
     points: list[tuple[float, float, int]] = []
     points += [(math.cos(t), math.sin(t), 0) for t in _linspace_pi(n_upper)]
@@ -124,10 +95,10 @@ def minibatches(
     it, the data's own order.  The rows themselves are not copied.
     """
     n = _pair(X, y, "minibatches")
-    size = _count(batch_size, "minibatches batch_size", 1)
+    size = check_int(batch_size, "minibatches batch_size", 1)
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        make_rng(seed).shuffle(order)
     for start in range(0, n, size):
         chunk = order[start:start + size]
         if drop_last and len(chunk) < size:
@@ -158,7 +129,7 @@ def train_test_split(
                          f"none for training")
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        make_rng(seed).shuffle(order)
     train, test = order[:n - n_test], order[n - n_test:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
 

@@ -32,23 +32,16 @@ so ``MLP(2, [16, 1], seed=0)`` is the same network every time.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
-import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from autograd import Value
 
+from ._checks import RandomSource, Seed, check_int, describe, make_rng
 from .module import Module
 
 __all__ = ["Neuron", "Layer", "MLP", "Activation", "Init", "Seed", "ACTIVATIONS", "INITS"]
-
-
-class RandomSource(Protocol):
-    """What weight initialisation needs from a random generator (`random` or `random.Random`)."""
-
-    def uniform(self, a: float, b: float) -> float: ...
 
 
 Activation = str | Callable[[Value], Value]
@@ -56,9 +49,6 @@ Activation = str | Callable[[Value], Value]
 
 Init = str | Callable[[RandomSource, int], float]
 """``"uniform"``, ``"he"``, ``"lecun"``, or a callable ``(rng, nin) -> weight``."""
-
-Seed = int | RandomSource | None
-"""``None`` (global `random`), an int (a private generator) or a `random.Random` to draw from."""
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -78,28 +68,6 @@ INITS: dict[str, Callable[[RandomSource, int], float]] = {
 _mul = operator.mul
 
 
-def make_rng(seed: Seed) -> RandomSource:
-    """The generator a ``seed`` argument stands for (see the module docstring)."""
-    if seed is None:
-        return random
-    if isinstance(seed, bool):
-        raise TypeError(f"seed must be None, an int or a random.Random, got bool {seed!r}")
-    if isinstance(seed, numbers.Integral):
-        return random.Random(int(seed))
-    if callable(getattr(seed, "uniform", None)):
-        return seed  # type: ignore[return-value]
-    raise TypeError(f"seed must be None, an int or a random.Random, got {type(seed).__name__} {seed!r:.40}")
-
-
-def _check_size(value: object, what: str) -> int:
-    """``value`` as a positive int, or a TypeError/ValueError saying what was given."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be a positive int, got {type(value).__name__} {value!r:.40}")
-    if value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return int(value)
-
-
 def _resolve_activation(nonlin: bool, activation: Activation | None) -> tuple[str, Callable[[Value], Value] | None]:
     """(display name, function or None for identity) for a neuron's arguments."""
     if activation is None:
@@ -116,7 +84,7 @@ def _resolve_activation(nonlin: bool, activation: Activation | None) -> tuple[st
                              "give only one")
         return getattr(activation, "__name__", repr(activation)), activation
     raise TypeError(f"activation must be a name ({sorted(ACTIVATIONS)}) or a callable, "
-                    f"got {type(activation).__name__} {activation!r:.40}")
+                    f"got {describe(activation)}")
 
 
 def _resolve_init(init: Init) -> Callable[[RandomSource, int], float]:
@@ -127,7 +95,7 @@ def _resolve_init(init: Init) -> Callable[[RandomSource, int], float]:
         return INITS[init]
     if callable(init):
         return init
-    raise TypeError(f"init must be a name ({sorted(INITS)}) or a callable, got {type(init).__name__} {init!r:.40}")
+    raise TypeError(f"init must be a name ({sorted(INITS)}) or a callable, got {describe(init)}")
 
 
 def _as_inputs(x: object, nin: int, who: str) -> Sequence[object]:
@@ -178,7 +146,7 @@ class Neuron(Module):
         init: Init = "uniform",
         seed: Seed = None,
     ) -> None:
-        self.nin = _check_size(nin, "Neuron nin")
+        self.nin = check_int(nin, "Neuron nin", 1)
         self.activation, self._fn = _resolve_activation(bool(nonlin), activation)
         self.nonlin = self._fn is not None
         draw, rng = _resolve_init(init), make_rng(seed)
@@ -243,8 +211,8 @@ class Layer(Module):
         init: Init = "uniform",
         seed: Seed = None,
     ) -> None:
-        self.nin = _check_size(nin, "Layer nin")
-        self.nout = _check_size(nout, "Layer nout")
+        self.nin = check_int(nin, "Layer nin", 1)
+        self.nout = check_int(nout, "Layer nout", 1)
         rng = make_rng(seed)
         self.neurons = [
             Neuron(nin, nonlin, activation, bias=bias, init=init, seed=rng)
@@ -311,10 +279,10 @@ class MLP(Module):
         init: Init = "uniform",
         seed: Seed = None,
     ) -> None:
-        self.nin = _check_size(nin, "MLP nin")
+        self.nin = check_int(nin, "MLP nin", 1)
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"MLP nouts must be a non-empty list of layer widths, like [16, 16, 1]; got {nouts!r:.40}")
-        sizes = [self.nin] + [_check_size(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
+        sizes = [self.nin] + [check_int(n, f"MLP nouts[{i}]", 1) for i, n in enumerate(nouts)]
         rng = make_rng(seed)
         last = len(nouts) - 1
         self.layers = [

@@ -30,6 +30,8 @@ from typing import Any, TypeGuard
 
 from autograd import Value, defop, sigmoid
 
+from ._checks import describe
+
 __all__ = [
     "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy",
     "softmax", "log_softmax", "softplus",
@@ -49,11 +51,6 @@ softplus = defop("softplus", _softplus, lambda x, out: sigmoid(x))
 
 # ------------------------------------------------------------------ checking arguments
 
-def _describe(obj: object) -> str:
-    text = repr(obj)
-    return f"{type(obj).__name__} {text[:50] + '...' if len(text) > 53 else text}"
-
-
 def _is_sequence(obj: object) -> TypeGuard[Sequence[Any]]:
     """A list, tuple, numpy array or other sized, indexable container (not a string)."""
     return hasattr(obj, "__len__") and hasattr(obj, "__getitem__") and not isinstance(obj, (str, bytes, dict))
@@ -66,22 +63,22 @@ def _samples(preds: object, targets: object, who: str) -> tuple[list[Scalar], li
         if isinstance(targets, (Value, numbers.Real)):
             targets = [targets]
     if not _is_sequence(preds):
-        raise TypeError(f"{who}: predictions must be a list of Values or numbers, got {_describe(preds)}")
+        raise TypeError(f"{who}: predictions must be a list of Values or numbers, got {describe(preds)}")
     if not _is_sequence(targets):
-        raise TypeError(f"{who}: targets must be a list of numbers, got {_describe(targets)}")
+        raise TypeError(f"{who}: targets must be a list of numbers, got {describe(targets)}")
     if len(preds) != len(targets):
         raise ValueError(f"{who}: got {len(preds)} predictions but {len(targets)} targets; they must match")
     if not preds:
         raise ValueError(f"{who}: got no samples (empty lists); the mean of nothing is undefined")
     for i, p in enumerate(preds):
         if not isinstance(p, (Value, numbers.Real)) or isinstance(p, bool):
-            raise TypeError(f"{who}: predictions[{i}] must be a Value or a number, got {_describe(p)}")
+            raise TypeError(f"{who}: predictions[{i}] must be a Value or a number, got {describe(p)}")
     return list(preds), list(targets)
 
 
 def _label(y: object, i: int, who: str) -> float:
     if isinstance(y, bool) or not isinstance(y, numbers.Real) or isinstance(y, Value):
-        raise TypeError(f"{who}: labels[{i}] must be a plain number, got {_describe(y)}")
+        raise TypeError(f"{who}: labels[{i}] must be a plain number, got {describe(y)}")
     return float(y)
 
 
@@ -107,7 +104,7 @@ def mse_loss(preds: Sequence[Scalar] | Scalar, targets: Sequence[Scalar] | Scala
     terms = []
     for i, (p, t) in enumerate(zip(ps, ts)):
         if not isinstance(t, (Value, numbers.Real)) or isinstance(t, bool):
-            raise TypeError(f"mse_loss: targets[{i}] must be a number or a Value, got {_describe(t)}")
+            raise TypeError(f"mse_loss: targets[{i}] must be a number or a Value, got {describe(t)}")
         d = _as_value(p) - (t if isinstance(t, Value) else float(t))
         terms.append(d * d)
     return _mean(terms)
@@ -157,12 +154,12 @@ def binary_cross_entropy_with_logits(logits: Sequence[Scalar] | Scalar, labels: 
 
 def _row(row: object, where: str, who: str) -> list[Value]:
     if isinstance(row, (Value, numbers.Real)) or not _is_sequence(row):
-        raise TypeError(f"{who} expects a sequence of logits (one per class); {where} is {_describe(row)}")
+        raise TypeError(f"{who} expects a sequence of logits (one per class); {where} is {describe(row)}")
     if not row:
         raise ValueError(f"{who}: {where} is empty; it needs one logit per class")
     for j, z in enumerate(row):
         if not isinstance(z, (Value, numbers.Real)) or isinstance(z, bool):
-            raise TypeError(f"{who}: {where}[{j}] must be a Value or a number, got {_describe(z)}")
+            raise TypeError(f"{who}: {where}[{j}] must be a Value or a number, got {describe(z)}")
     return [_as_value(z) for z in row]
 
 
@@ -187,9 +184,9 @@ def cross_entropy(logits_rows: Sequence[Sequence[Scalar]], class_indices: Sequen
     """
     who = "cross_entropy"
     if not _is_sequence(logits_rows):
-        raise TypeError(f"{who}: logits_rows must be a list of rows of logits, got {_describe(logits_rows)}")
+        raise TypeError(f"{who}: logits_rows must be a list of rows of logits, got {describe(logits_rows)}")
     if not _is_sequence(class_indices):
-        raise TypeError(f"{who}: class_indices must be a list of ints, got {_describe(class_indices)}")
+        raise TypeError(f"{who}: class_indices must be a list of ints, got {describe(class_indices)}")
     if len(logits_rows) != len(class_indices):
         raise ValueError(f"{who}: got {len(logits_rows)} rows of logits but {len(class_indices)} class indices")
     if not logits_rows:
@@ -198,7 +195,7 @@ def cross_entropy(logits_rows: Sequence[Sequence[Scalar]], class_indices: Sequen
     for i, (raw, k) in enumerate(zip(logits_rows, class_indices)):
         row = _row(raw, f"logits_rows[{i}]", who)
         if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-            raise TypeError(f"{who}: class_indices[{i}] must be an int, got {_describe(k)}")
+            raise TypeError(f"{who}: class_indices[{i}] must be an int, got {describe(k)}")
         index = int(k)
         if not 0 <= index < len(row):
             raise ValueError(f"{who}: class_indices[{i}] = {index} is out of range for a row of {len(row)} logits")

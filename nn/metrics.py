@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from autograd import Value
 
+from ._checks import describe
+
 __all__ = ["binary_accuracy", "categorical_accuracy"]
 
 Scalar = Value | float | int
@@ -17,7 +19,7 @@ def _number(x: object) -> float:
         return x.data
     if isinstance(x, numbers.Real):
         return float(x)
-    raise TypeError(f"accuracy expects Values or numbers, got {type(x).__name__} {x!r:.40}")
+    raise TypeError(f"accuracy expects Values or numbers, got {describe(x)}")
 
 
 def binary_accuracy(scores: Sequence[Scalar], labels: Sequence[float], threshold: float = 0.0) -> float:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 
 from autograd import Value
 
+from ._checks import describe
 from .module import Module
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
@@ -38,7 +39,7 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 def _hyper(value: object, name: str, *, low: float = 0.0, high: float | None = None, below_high: bool = True) -> float:
     """A hyperparameter as a float, checked to be a real number in [low, high) (or [low, high])."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, Value):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r:.40}")
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     number = float(value)
     too_high = high is not None and (number >= high if below_high else number > high)
     if math.isnan(number) or number < low or too_high:
@@ -70,7 +71,7 @@ class Optimizer:
         seen: set[int] = set()
         for i, p in enumerate(params):
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__}: params[{i}] must be a Value, got {type(p).__name__} {p!r:.40}")
+                raise TypeError(f"{type(self).__name__}: params[{i}] must be a Value, got {describe(p)}")
             if id(p) not in seen:
                 seen.add(id(p))
                 unique.append(p)

@@ -24,7 +24,8 @@ from typing import Any, Literal, Protocol
 
 from autograd import Value, no_grad
 
-from .data import Seed, _rng, minibatches
+from ._checks import Seed, make_rng
+from .data import minibatches
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss
 from .metrics import binary_accuracy, categorical_accuracy
 from .optim import Optimizer
@@ -230,7 +231,7 @@ def fit(
         raise TypeError(f"fit: optimizer must be an nn optimizer (SGD, Adam, ...), got {type(optimizer).__name__}")
     size = n if batch_size is None else batch_size
     chosen = _resolve_metric(metric, loss)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     history = History()
     bar = _progress(epochs, progress, desc)
     try:

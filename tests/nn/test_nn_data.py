@@ -51,9 +51,9 @@ def test_make_moons_is_reproducible() -> None:
 
 
 def test_make_moons_bad_arguments() -> None:
-    with pytest.raises(ValueError, match="n_samples must be at least 2, got 1"):
+    with pytest.raises(ValueError, match="n_samples must be an int >= 2, got 1"):
         make_moons(1)
-    with pytest.raises(TypeError, match="n_samples must be an int, got float"):
+    with pytest.raises(TypeError, match="n_samples must be an int >= 2, got float"):
         make_moons(10.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="noise must be a number >= 0"):
         make_moons(10, noise=-0.1)
@@ -91,7 +91,7 @@ def test_minibatches_drop_last_shuffle_and_rows_not_copied() -> None:
 def test_minibatches_bad_arguments() -> None:
     with pytest.raises(ValueError, match="X has 2 samples but y has 3"):
         list(minibatches([[1.0], [2.0]], [1, 2, 3], 1))
-    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1, got 0"):
         list(minibatches([[1.0]], [1], 0))
     with pytest.raises(TypeError, match=r"seed must be None, an int or a random\.Random"):
         list(minibatches([[1.0]], [1], 1, seed="abc"))  # type: ignore[arg-type]

@@ -107,13 +107,13 @@ def test_wrong_number_of_inputs(make: object, message: str) -> None:
 @pytest.mark.parametrize(
     ("make", "error", "message"),
     [
-        (lambda: Neuron(0), ValueError, "Neuron nin must be a positive int, got 0"),
-        (lambda: Neuron(2.0), TypeError, "Neuron nin must be a positive int, got float"),
+        (lambda: Neuron(0), ValueError, "Neuron nin must be an int >= 1, got 0"),
+        (lambda: Neuron(2.0), TypeError, "Neuron nin must be an int >= 1, got float"),
         (lambda: Neuron(True), TypeError, "got bool"),
-        (lambda: Layer(2, -1), ValueError, "Layer nout must be a positive int, got -1"),
+        (lambda: Layer(2, -1), ValueError, "Layer nout must be an int >= 1, got -1"),
         (lambda: MLP(2, 16), TypeError, "nouts must be a non-empty list of layer widths"),
         (lambda: MLP(2, []), TypeError, "nouts must be a non-empty list"),
-        (lambda: MLP(2, [16, 0]), ValueError, r"MLP nouts\[1\] must be a positive int, got 0"),
+        (lambda: MLP(2, [16, 0]), ValueError, r"MLP nouts\[1\] must be an int >= 1, got 0"),
         (lambda: Neuron(2, activation="softmax"), ValueError, "unknown activation 'softmax'"),
         (lambda: Neuron(2, activation=3), TypeError, "activation must be a name"),
         (lambda: Neuron(2, nonlin=False, activation="tanh"), ValueError, "nonlin=False asks for a linear neuron"),
