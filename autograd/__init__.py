@@ -7,41 +7,58 @@
 >>> x.grad
 7.0
 
-Modules: `autograd.value` (the node and `no_grad`), `autograd.ops` (the table
-of operations and `defop` for your own), `autograd.backprop` (`backward` and
-`grad`), `autograd.gradcheck` (finite-difference checks).
+The engine is four small modules: `autograd.value` (the node, `no_grad` and
+the graph walk), `autograd.ops` (the table of operations and `defop` for your
+own), `autograd.backprop` (`backward` and `grad`) and `autograd.gradcheck`
+(finite-difference checks), plus `autograd.checks` (argument checks).
+Drawing lives in `autograd.viz`, loaded only when first used
+(``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``).
 """
 
-from .value import GraphTooLargeError, Value, enable_grad, is_grad_enabled, no_grad, topological_order  # noqa: I001
-from .ops import (
-    Op,
-    abs,
-    add,
-    cos,
-    defop,
-    exp,
-    log,
-    mul,
-    neg,
-    pow,
-    relu,
-    sigmoid,
-    sin,
-    sqrt,
-    sub,
-    tanh,
-    truediv,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import ops
 from .backprop import grad
 from .gradcheck import GradcheckError, gradcheck
-from .viz import draw, save_graph, to_dot
+from .ops import *  # noqa: F403 - every operation of the table, under its table name
+from .value import (
+    GraphTooLargeError,
+    Operand,
+    Value,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    topological_order,
+)
+
+if TYPE_CHECKING:
+    from .viz import draw as draw
+    from .viz import save_graph as save_graph
+    from .viz import to_dot as to_dot
 
 __version__ = "0.1.0"
 
+_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz"}
+
 __all__ = [
-    "Value", "no_grad", "enable_grad", "is_grad_enabled", "grad", "gradcheck", "GradcheckError",
-    "Op", "defop", "topological_order", "GraphTooLargeError",
-    "add", "sub", "mul", "truediv", "pow", "neg", "abs",
-    "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos",
-    "draw", "save_graph", "to_dot",
+    "Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "grad", "gradcheck", "GradcheckError", "topological_order", "GraphTooLargeError",
+    *vars(ops)["__all__"], *_LAZY,  # the table's exports (see autograd.ops)
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load drawing on first use, so ``import autograd`` loads only the engine."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

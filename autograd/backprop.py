@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .value import Value, _to_float, describe, topological_order
+from .checks import describe, to_float
+from .value import Value, topological_order
 
 __all__ = ["backward", "grad"]
 
@@ -28,7 +29,7 @@ def backward(root: Value, grad: float = 1.0) -> None:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {describe(root)}")
-    seed = _to_float(grad, "backward(grad=...)")
+    seed = to_float(grad, "backward(grad=...)")
     order = topological_order(root)
     held = [(node, node.grad) for node in order if node.grad]  # usually only parameters, or nothing
     for node in order:
@@ -47,20 +48,26 @@ def backward(root: Value, grad: float = 1.0) -> None:
 
 
 def _propagate(order: list[Value]) -> None:
-    """The chain rule over plain floats, outputs first.  The engine's hot loop."""
+    """The chain rule over plain floats, outputs first.  The engine's hot loop.
+
+    It reads the two input slots directly (see `autograd.value`): `op` is set
+    exactly when `_x` is, and `_y` exactly for two-input operations.  The type
+    checker cannot follow that invariant, so `op`, `x` and `y` are `Any` here.
+    """
     for node in reversed(order):
-        x = node._x
+        x: Any = node._x
         if x is None:  # a leaf: nothing to pass on
             continue
-        g, y = node.grad, node._y
+        op: Any = node.op
+        g, y, derivative = node.grad, node._y, op.derivative
         if y is not None:
-            dx, dy = node.op.derivative(x.data, y.data, node.data)  # type: ignore[attr-defined, union-attr]
-            x.grad += g * dx  # type: ignore[union-attr]
+            dx, dy = derivative(x.data, y.data, node.data)
+            x.grad += g * dx
             y.grad += g * dy
         elif type(x) is not tuple:
-            x.grad += g * node.op.derivative(x.data, node.data)  # type: ignore[attr-defined, union-attr]
+            x.grad += g * derivative(x.data, node.data)
         else:
-            partials = node.op.derivative(*[v.data for v in x], node.data)  # type: ignore[attr-defined]
+            partials = derivative(*[v.data for v in x], node.data)
             for v, d in zip(x, partials):
                 v.grad += g * d
 
@@ -97,15 +104,17 @@ def _gradients(output: Value, seed: Any, symbolic: bool) -> dict[Value, Any]:
     """d output / d node for every node, as floats or (symbolic) as recorded Values."""
     grads: dict[Value, Any] = {output: seed}
     for node in reversed(topological_order(output)):
-        inputs = node.inputs
-        if not inputs:
+        op, inputs = node.op, node.inputs
+        if op is None:
             continue
         g = grads[node]
         args = (*inputs, node) if symbolic else (*[x.data for x in inputs], node.data)
-        partials = node.op.derivative(*args)  # type: ignore[attr-defined]
+        partials = op.derivative(*args)
         if len(inputs) == 1:
             partials = (partials,)
         for x, d in zip(inputs, partials):
+            # A partial of exactly 1.0 (as for +) passes the gradient on as it is: with
+            # recorded Values that saves a `g * 1.0` node per addition in the derivative graph.
             contribution = g if (type(d) is float and d == 1.0) else g * d
             grads[x] = grads[x] + contribution if x in grads else contribution
     return grads

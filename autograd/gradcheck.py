@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backprop import grad
-from .value import Value, _to_float, describe, no_grad
+from .checks import describe, to_float
+from .value import Value, no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -52,7 +53,7 @@ def gradcheck(
     """
     if not callable(fn):
         raise TypeError(f"gradcheck() needs a callable fn, got {describe(fn)}")
-    point = [_to_float(x, "gradcheck() inputs") for x in inputs]
+    point = [to_float(x, "gradcheck() inputs") for x in inputs]
     if not point:
         raise ValueError("gradcheck() needs at least one input")
     if not isinstance(order, int) or order < 1:

@@ -9,8 +9,11 @@ this module's functions (``exp``, ``cos``, ...) makes it differentiable again
 for free: that is how second and higher derivatives work.
 
 The table at the bottom of this module is the whole list of built-in
-operations; ``Value``'s operators and methods are attached from it.  Your own
-operations go through exactly the same door, `defop`::
+operations.  Everything else is derived from it: `Value`'s operators and
+methods (installed by `autograd.value.setup_value`), this module's exports
+and ``autograd``'s, and the functions the command line accepts (`FUNCTIONS`).
+Adding a built-in operation is adding one row.  Your own operations go through
+the same door, `defop`::
 
     softplus = defop("softplus", lambda x: math.log1p(math.exp(x)),
                      derivative=lambda x, out: sigmoid(x))
@@ -29,25 +32,21 @@ import functools
 import inspect
 import math
 import operator
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, overload
 
-from .value import Value, _recording, _to_float, as_value, describe
+from .checks import describe, to_float
+from .value import Operand, Value, as_value, make_node, setup_value
 
-__all__ = [
-    "Op", "defop", "power", "power_of",
-    "add", "sub", "mul", "truediv", "pow", "neg", "abs",
-    "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos",
-]
+_Forward = Callable[..., float]
+_Derivative = Callable[..., Any]
 
-Forward = Callable[..., float]
-Derivative = Callable[..., Any]
-
-_new = object.__new__
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class Op(str):
-    """An operation: its name (an `Op` *is* that string), a forward and a derivative.
+class Op:
+    """An operation: a name, a float forward, a derivative, and what the table says about it.
 
     ``forward(*xs) -> float`` computes the result from the inputs' floats.
     ``derivative(*xs, out)`` returns d out / d x for a one-input operation, or
@@ -57,48 +56,103 @@ class Op(str):
     a new `Value` (recorded in the graph unless under `no_grad`); with plain
     numbers only it returns a plain float, so the same functions serve in
     derivatives written for both floats and `Value`s.
+
+    Attributes (read-only):
+        name: how the operation is shown (``"*"``, ``"tanh"``, ``"**2"``);
+            ``str(op)`` is the same.  Two operations may share a name and are
+            still different operations: an `Op` equals only itself.
+        forward, derivative, arity: as above.
+        const: the constant baked into the operation, if any (the ``2.5`` of
+            ``x ** 2.5``, the ``2`` of ``2 ** x``), else ``None``.
+        methods: the `Value` methods this operation provides (``("__add__",
+            "__radd__")``); empty for operations made with `defop`.
+        code: code templates for generated code, by backend name (see
+            `autograd.compile`); empty when the operation has none.
     """
 
-    forward: Forward
-    derivative: Derivative
-    arity: int
+    __slots__ = ("name", "forward", "derivative", "arity", "const", "methods", "code")
 
-    def __new__(cls, name: str, forward: Forward, derivative: Derivative, arity: int | None = None) -> Op:
+    name: str
+    forward: _Forward
+    derivative: _Derivative
+    arity: int
+    const: float | None
+    methods: tuple[str, ...]
+    code: Mapping[str, Any]
+
+    def __init__(
+        self,
+        name: str,
+        forward: _Forward,
+        derivative: _Derivative,
+        arity: int | None = None,
+        *,
+        const: float | None = None,
+        methods: tuple[str, ...] = (),
+        code: Mapping[str, Any] | None = None,
+    ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"an operation's name must be a non-empty str, got {describe(name)}")
         if not callable(forward) or not callable(derivative):
             raise TypeError(f"operation {name!r}: forward and derivative must be callables")
         if arity is None:
             arity = _count_positional(forward, name)
-        if not isinstance(arity, int) or arity < 1:
+        if isinstance(arity, bool) or not isinstance(arity, int) or arity < 1:
             raise ValueError(f"operation {name!r}: arity must be a positive int, got {arity!r}")
-        op = str.__new__(cls, name)
-        op.forward, op.derivative, op.arity = forward, derivative, arity
-        return op
+        fields = {"name": name, "forward": forward, "derivative": derivative, "arity": arity, "const": const,
+                  "methods": tuple(methods), "code": MappingProxyType(dict(code)) if code else _EMPTY}
+        for field, value in fields.items():
+            object.__setattr__(self, field, value)
 
-    def __call__(self, *args: object) -> Any:
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"operations are immutable: cannot set {name!r} of {self!r}")
+
+    @overload
+    def __call__(self, x: Value, /, *rest: Operand) -> Value: ...
+    @overload
+    def __call__(self, x: float, y: Value, /, *rest: Operand) -> Value: ...
+    @overload
+    def __call__(self, *args: float) -> float: ...
+
+    def __call__(self, *args: object) -> Value | float:
         if len(args) != self.arity:
-            raise TypeError(f"{self}() takes {self.arity} argument(s), got {len(args)}")
+            raise TypeError(f"{self.name}() takes {self.arity} argument(s), got {len(args)}")
         if not any(isinstance(a, Value) for a in args):
-            return self._forward(*[_to_float(a, f"{self}()") for a in args])
+            return self.apply(*[to_float(a, f"{self.name}()") for a in args])
         inputs = tuple(as_value(a) for a in args)
-        return _make(self, self._forward(*[x.data for x in inputs]), inputs)
+        return make_node(self, self.apply(*[x.data for x in inputs]), inputs)
 
-    def _forward(self, *xs: float) -> float:
+    def apply(self, *xs: float) -> float:
         """`forward`, with its result checked: a user's forward may return an int or a numpy scalar."""
         result = self.forward(*xs)
         if type(result) is float:
             return result
-        return _to_float(result, f"the forward of operation {self!s}", "must return")
+        return to_float(result, f"the forward of operation {self.name!r}", "must return")
+
+    def __str__(self) -> str:
+        return self.name
 
     def __repr__(self) -> str:
-        return f"Op({str.__repr__(self)}, arity={self.arity})"
+        return f"Op({self.name!r}, arity={self.arity})"
 
     def __copy__(self) -> Op:
-        return self  # operations are immutable: copies of a graph share them
+        return self  # immutable: copies of a graph share their operations
 
     def __deepcopy__(self, memo: dict[int, object]) -> Op:
         return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a built-in operation by reference, so unpickled graphs use the table's own `Op`s."""
+        if BUILTINS.get(self.name) is self:
+            return (_builtin, (self.name,))
+        if self.const is not None and self in (power(self.const), power_of(self.const)):
+            return (power if self is power(self.const) else power_of, (self.const,))
+        raise TypeError(f"cannot pickle the operation {self.name!r} made by defop: pickle supports built-in "
+                        "operations only (define it in an importable module and rebuild the graph there)")
+
+
+def _builtin(name: str) -> Op:
+    return BUILTINS[name]
 
 
 def _count_positional(func: Callable[..., Any], name: str) -> int:
@@ -110,30 +164,11 @@ def _count_positional(func: Callable[..., Any], name: str) -> int:
     return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
 
 
-def _constant(data: float) -> Value:
-    """A leaf holding `data` (already a float), made without re-checking it."""
-    out: Value = _new(Value)
-    out.data, out.grad, out.op, out.label, out._x, out._y = data, 0.0, "", "", None, None
-    return out
-
-
-def _make(op: Op, data: float, inputs: tuple[Value, ...]) -> Value:
-    """A new node holding `data`, recorded as `op` of `inputs` unless under no_grad."""
-    out = _constant(data)
-    if _recording.get():
-        out.op = op
-        if len(inputs) == 2:
-            out._x, out._y = inputs
-        else:
-            out._x = inputs[0] if len(inputs) == 1 else inputs
-    return out
-
-
-def defop(name: str, forward: Forward, derivative: Derivative, *, arity: int | None = None) -> Op:
+def defop(name: str, forward: _Forward, derivative: _Derivative, *, arity: int | None = None) -> Op:
     """Define a new primitive operation from its forward and its local derivative(s).
 
     Args:
-        name: shown as the node's ``.op`` and in drawings.
+        name: shown as the node's ``.op.name`` and in drawings.
         forward: computes the result from plain floats, e.g. ``lambda x: math.log1p(math.exp(x))``.
         derivative: called as ``derivative(*inputs, out)``; returns d out/d x for
             a one-input operation, a tuple of partials (one per input) otherwise.
@@ -154,7 +189,7 @@ def _data(x: Any) -> float:
     return float(x.data if isinstance(x, Value) else x)
 
 
-# ---------------------------------------------------------------- forwards that need care
+# ---------------------------------------------------------------- forwards and derivatives that need care
 
 def _log(x: float) -> float:
     if x <= 0.0:
@@ -191,6 +226,8 @@ def _relu(x: float) -> float:
 
 def _sign(x: Any) -> float:
     x = _data(x)
+    # At 0 (and NaN) `0.0 * x` is 0.0 for +0.0, -0.0 for -0.0 and NaN for NaN: the
+    # derivative of abs at 0 is 0 as in PyTorch, and a NaN input stays visible.
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 * x
 
 
@@ -205,23 +242,39 @@ def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
 
 
 # ---------------------------------------------------------------- the table
-#      name        forward              derivative(*inputs, out)
-add = defop("+", operator.add, lambda x, y, out: (1.0, 1.0))
-sub = defop("-", operator.sub, lambda x, y, out: (1.0, -1.0))
-mul = defop("*", operator.mul, lambda x, y, out: (y, x))
-truediv = defop("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y))
-pow = defop("**", _pow, _dpow)  # noqa: A001 - mirrors operator.pow
-neg = defop("neg", operator.neg, lambda x, out: -1.0)
-abs = defop("abs", math.fabs, lambda x, out: _sign(x))  # noqa: A001 - mirrors builtins.abs
-exp = defop("exp", math.exp, lambda x, out: out)
-log = defop("log", _log, lambda x, out: 1.0 / x)
-tanh = defop("tanh", math.tanh, lambda x, out: 1.0 - out * out)
-sigmoid = defop("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out))
-relu = defop("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0)
-sqrt = defop("sqrt", _sqrt, lambda x, out: 0.5 / out)
-cos: Op  # defined on the next line; sin's derivative refers to it
-sin = defop("sin", math.sin, lambda x, out: cos(x))
-cos = defop("cos", math.cos, lambda x, out: -sin(x))
+#            name       forward        derivative(*inputs, out)                     Value methods
+add = Op("+", operator.add, lambda x, y, out: (1.0, 1.0), methods=("__add__", "__radd__"))
+sub = Op("-", operator.sub, lambda x, y, out: (1.0, -1.0), methods=("__sub__", "__rsub__"))
+mul = Op("*", operator.mul, lambda x, y, out: (y, x), methods=("__mul__", "__rmul__"))
+truediv = Op("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y), methods=("__truediv__", "__rtruediv__"))
+pow = Op("**", _pow, _dpow, methods=("__pow__", "__rpow__"))  # noqa: A001 - mirrors operator.pow
+neg = Op("neg", operator.neg, lambda x, out: -1.0, methods=("__neg__",))
+abs = Op("abs", math.fabs, lambda x, out: _sign(x), methods=("__abs__",))  # noqa: A001 - mirrors builtins.abs
+exp = Op("exp", math.exp, lambda x, out: out, methods=("exp",))
+log = Op("log", _log, lambda x, out: 1.0 / x, methods=("log",))
+tanh = Op("tanh", math.tanh, lambda x, out: 1.0 - out * out, methods=("tanh",))
+sigmoid = Op("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), methods=("sigmoid",))
+relu = Op("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0, methods=("relu",))
+sqrt = Op("sqrt", _sqrt, lambda x, out: 0.5 / out, methods=("sqrt",))
+cos: Op  # the next row's: sin's derivative refers to it
+sin = Op("sin", math.sin, lambda x, out: cos(x), methods=("sin",))
+cos = Op("cos", math.cos, lambda x, out: -sin(x), methods=("cos",))
+# ---------------------------------------------------------------- end of the table
+
+TABLE: tuple[Op, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Op))
+"""The built-in operations, in table order."""
+
+BUILTINS: Mapping[str, Op] = MappingProxyType({op.name: op for op in TABLE})
+"""The built-in operations by name."""
+
+FUNCTIONS: Mapping[str, Op] = MappingProxyType(
+    {op.name: op for op in TABLE if op.arity == 1 and op.name.isidentifier()})
+"""The one-input operations that have a function's name (``exp``, ``tanh``, ...): what expressions may call."""
+
+
+def _const_name(c: float) -> str:
+    text = repr(c)  # the shortest text that reads back as the same float: 2.0000001 is not drawn as 2
+    return text[:-2] if text.endswith(".0") else text
 
 
 # A plain number in a power is a constant, not an input: ``x ** 2`` is the one-input
@@ -229,81 +282,20 @@ cos = defop("cos", math.cos, lambda x, out: -sin(x))
 # would be NaN for a negative x), and ``2 ** x`` is "2**".  One Op per constant, cached.
 @functools.lru_cache(maxsize=1024)
 def power(p: float) -> Op:
-    """The operation ``x ** p`` for a constant exponent `p`."""
-    return defop(f"**{p:g}", lambda x: _pow(x, p), lambda x, out: p * x ** (p - 1.0), arity=1)
+    """The operation ``x ** p`` for a constant exponent `p` (``op.const == p``)."""
+    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), lambda x, out: p * x ** (p - 1.0), 1, const=p)
 
 
 @functools.lru_cache(maxsize=1024)
 def power_of(b: float) -> Op:
-    """The operation ``b ** x`` for a constant base `b`."""
-    return defop(f"{b:g}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), arity=1)
+    """The operation ``b ** x`` for a constant base `b` (``op.const == b``)."""
+    return Op(f"{_const_name(b)}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), 1, const=b)
 
 
-# ---------------------------------------------------------------- Value's operators and methods
+if not TYPE_CHECKING:
+    # The exports, derived from the table.  Type checkers cannot evaluate this list, so
+    # they are not shown it: without an `__all__`, they export the names defined here.
+    __all__ = ["Op", "defop", "power", "power_of", "TABLE", "BUILTINS", "FUNCTIONS",
+               *(name for name, v in dict(globals()).items() if isinstance(v, Op))]
 
-def _unary_method(op: Op) -> Callable[[Value], Value]:
-    forward, value_type, new, recording = op.forward, Value, _new, _recording.get
-
-    def method(self: Value) -> Value:
-        # _make, inlined: these methods are the hottest path of the engine.
-        out: Value = new(value_type)
-        out.data, out.grad, out.label, out._y = forward(self.data), 0.0, "", None
-        if recording():
-            out.op, out._x = op, self
-        else:
-            out.op, out._x = "", None
-        return out
-
-    method.__name__ = method.__qualname__ = str(op)
-    method.__doc__ = f"Apply {op!s} (see `autograd.ops`)."
-    return method
-
-
-def _binary_method(op: Op, name: str, reflected: bool, constant: Callable[[float], Op] | None) -> Any:
-    forward, value_type, new, recording = op.forward, Value, _new, _recording.get
-
-    def method(self: Value, other: object) -> Any:
-        if type(other) is not value_type and not isinstance(other, Value):
-            if type(other) is float or type(other) is int:
-                other = float(other)
-            else:
-                try:
-                    other = _to_float(other, "")
-                except TypeError:
-                    return NotImplemented
-            if constant is not None:
-                return constant(other)(self)
-            other = _constant(other)
-        left, right = (other, self) if reflected else (self, other)
-        out: Value = new(value_type)
-        out.data, out.grad, out.label = forward(left.data, right.data), 0.0, ""
-        if recording():
-            out.op, out._x, out._y = op, left, right
-        else:
-            out.op, out._x, out._y = "", None, None
-        return out
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"``{'other ' + op + ' self' if reflected else 'self ' + op + ' other'}`` as a recorded operation."
-    return method
-
-
-def _pos(self: Value) -> Value:
-    return self
-
-
-#     operator   operation  with a number on the right / on the left
-for _name, _op, _right, _left in [
-    ("add", add, None, None),
-    ("sub", sub, None, None),
-    ("mul", mul, None, None),
-    ("truediv", truediv, None, None),
-    ("pow", pow, power, power_of),
-]:
-    setattr(Value, f"__{_name}__", _binary_method(_op, f"__{_name}__", reflected=False, constant=_right))
-    setattr(Value, f"__r{_name}__", _binary_method(_op, f"__r{_name}__", reflected=True, constant=_left))
-for _name, _op in {"__neg__": neg, "__abs__": abs}.items():
-    setattr(Value, _name, _unary_method(_op))
-for _op in (exp, log, tanh, sigmoid, relu, sqrt, sin, cos):
-    setattr(Value, str(_op), _unary_method(_op))
-Value.__pos__ = _pos  # type: ignore[method-assign]
+setup_value(TABLE, {"__pow__": power, "__rpow__": power_of})
