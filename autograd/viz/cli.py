@@ -1,12 +1,12 @@
-"""Command line: draw the computation graph of an expression.
+"""Command line: draw the computation graph of an expression (the ``valuegrad-draw`` command).
 
-    python -m autograd.cli "tanh(x*w + b)" --set x=2 w=-3 b=6.8814 -o graph.svg
+    python -m autograd.viz "tanh(x*w + b)" --set x=2 w=-3 b=6.8814 -o graph.svg
 
-Evaluates the expression with `Value`s (safely: see `autograd.expr`, nothing
-is passed to ``eval``), runs ``backward()`` from the result, prints the value
-and the gradient of every variable, and writes the picture (SVG, PNG, PDF or
-DOT, from the file name or ``--format``).  Without ``-o`` it prints the DOT
-source instead (no Graphviz needed).
+Evaluates the expression with `Value`s (safely: see `autograd.viz.expr`,
+nothing is passed to ``eval``), runs ``backward()`` from the result, prints
+the value and the gradient of every variable, and writes the picture (SVG,
+PNG, PDF or DOT, from the file name or ``--format``).  Without ``-o`` it
+prints the DOT source instead (no Graphviz needed).
 
 Exit status: 0 on success, 2 for a bad command line or a rejected expression,
 1 when evaluating, drawing or writing fails.
@@ -15,27 +15,23 @@ Exit status: 0 on success, 2 for a bad command line or a rejected expression,
 from __future__ import annotations
 
 import argparse
-import pathlib
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .expr import FUNCTIONS, ExpressionError, check_name, evaluate
-from .viz import (
-    DEFAULT_MAX_NODES,
-    GraphTooLargeError,
-    GraphvizNotFoundError,
-    RenderError,
-    _format_for,
-    _number_formatter,
-    find_dot,
-    save_graph,
-    to_dot,
-)
+from autograd.ops import FUNCTIONS
+from autograd.value import GraphTooLargeError
 
-__all__ = ["main", "build_parser"]
+from .dot import to_dot
+from .expr import ExpressionError, check_name, evaluate
+from .options import DEFAULT_MAX_NODES, RANKDIRS, number_formatter
+from .render import GraphvizNotFoundError, RenderError, find_dot
+from .save import FILE_FORMATS, SOURCE_FORMATS, file_format, save_graph
 
-_PROG = "python -m autograd.cli"
+__all__ = ["PROG", "build_parser", "main"]
+
+PROG = "valuegrad-draw"
+"""The command's name in usage and error messages (the console script; ``python -m autograd.viz`` runs the same)."""
 
 
 def _assignment(text: str) -> tuple[str, float]:
@@ -69,7 +65,7 @@ def _positive_or_none(text: str) -> int | None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
-        prog=_PROG,
+        prog=PROG,
         description=(
             "Evaluate an arithmetic expression with valuegrad Values, run backward(), "
             "and draw its computation graph with Graphviz."
@@ -101,10 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--format",
-        choices=("svg", "png", "pdf", "dot", "gv"),
+        choices=FILE_FORMATS,
         help="picture format when the file name does not say it",
     )
-    parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR", help="direction (default LR)")
+    parser.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="direction (default LR)")
     parser.add_argument(
         "--number-format",
         default=".4f",
@@ -129,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(stream: TextIO, message: str, status: int) -> int:
-    print(f"{_PROG}: error: {message}", file=stream)
+    print(f"{PROG}: error: {message}", file=stream)
     return status
 
 
@@ -154,9 +150,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
             return _fail(err, f"--highlight {name}: no variable {name!r} was given with --set", 2)
 
     try:
-        _number_formatter(args.number_format)
+        number_formatter(args.number_format)
         if args.output:
-            _format_for(pathlib.Path(args.output), args.format)
+            file_format(args.output, args.format)
     except ValueError as exc:
         message = str(exc).replace("number_format", "--number-format").replace("pass format=", "use --format")
         return _fail(err, message, 2)
@@ -204,13 +200,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     for name, leaf in leaves.items():
         print(f"  d/d{name} = {leaf.grad!r}    ({name} = {leaf.data!r})", file=info)
     if args.output:
-        fmt = args.format or path.suffix.lstrip(".").lower()
-        how = "" if fmt in ("dot", "gv") else f" with {find_dot().name}"
+        fmt = file_format(path, args.format)
+        how = "" if fmt in SOURCE_FORMATS else f" with {find_dot().name}"
         print(f"wrote {path} ({fmt}{how})", file=info)
     else:
         out.write(source)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""A safe evaluator for small arithmetic expressions over `Value`s (used by the `autograd.cli` command).
+"""A safe evaluator for small arithmetic expressions over `Value`s (used by the command line, `autograd.viz.cli`).
 
 The expression is parsed with `ast` and checked against a whitelist before
 anything is computed; it is never given to `eval`, `exec` or `compile`.
@@ -7,7 +7,8 @@ Allowed:
 * numbers (``2``, ``-3.5``, ``1e-3``; not ``True``, strings, bytes, ``None`` or complex);
 * the declared variable names;
 * ``+ - * / **`` and unary ``-`` / ``+``, with parentheses;
-* calls of the library's one-argument functions: ``exp log tanh sigmoid relu sqrt sin cos abs``.
+* calls of the engine's one-input functions, `autograd.ops.FUNCTIONS`
+  (``exp log tanh sigmoid relu sqrt sin cos abs neg``).
 
 Everything else (attribute access, subscripts, other calls such as
 ``__import__``, lambdas, comprehensions, f-strings, ``:=``, comparisons,
@@ -27,23 +28,11 @@ import operator
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 
-from . import ops
-from .value import Value, describe
+from autograd.checks import describe
+from autograd.ops import FUNCTIONS
+from autograd.value import Value
 
-__all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "check_name", "evaluate", "parse"]
-
-FUNCTIONS: Mapping[str, Callable[[Value], Value]] = {
-    "exp": ops.exp,
-    "log": ops.log,
-    "tanh": ops.tanh,
-    "sigmoid": ops.sigmoid,
-    "relu": ops.relu,
-    "sqrt": ops.sqrt,
-    "sin": ops.sin,
-    "cos": ops.cos,
-    "abs": ops.abs,
-}
-"""The functions an expression may call (each takes one argument)."""
+__all__ = ["MAX_LENGTH", "ExpressionError", "check_name", "evaluate", "parse"]
 
 MAX_LENGTH = 10_000
 """Longest expression accepted, in characters."""
