@@ -25,7 +25,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.demo-installed
-	$(BIN)/python -m nn.demo
+	$(BIN)/python examples/demo.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check autograd nn tests
@@ -34,7 +34,7 @@ typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy --strict autograd nn
 
 test: lint typecheck
-	$(BIN)/python -m pytest --nbmake tests $(wildcard notebooks/*.ipynb)
+	$(BIN)/python -m pytest --nbmake --doctest-modules autograd nn tests $(wildcard notebooks/*.ipynb)
 
 # Re-run the notebooks and save them with fresh outputs (after changing the engine or nn).
 notebooks: $(VENV)/.test-installed

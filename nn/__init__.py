@@ -11,7 +11,9 @@
 Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
 (`Neuron`, `Layer`, `MLP`), `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`,
 `Adam`, `AdamW`), `nn.data` (two moons, minibatches, the seed posts'
-datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`).
+datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
+`nn.seeding` (what a ``seed`` argument may be).  The main demo, which trains
+and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
 from . import data

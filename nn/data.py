@@ -12,11 +12,12 @@ epoch.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
-from ._checks import Seed, check_int, make_rng
+from autograd.checks import check_int, check_real, check_sequence
+
+from .seeding import Seed, make_rng
 
 __all__ = ["Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line"]
 
@@ -33,13 +34,12 @@ class Dataset(NamedTuple):
     """One target per sample (class labels are the ints 0 and 1)."""
 
 
-def _pair(X: Sequence[T], y: Sequence[U], who: str) -> int:  # noqa: N803 - X and y, as in scikit-learn
-    for name, data in (("X", X), ("y", y)):
-        if not (hasattr(data, "__len__") and hasattr(data, "__getitem__")) or isinstance(data, (str, bytes, dict)):
-            raise TypeError(f"{who}: {name} must be a list (or other sequence), got {type(data).__name__}")
-    if len(X) != len(y):
-        raise ValueError(f"{who}: X has {len(X)} samples but y has {len(y)}; they must match")
-    return len(X)
+def _pair(X: Sequence[T], y: Sequence[U], who: str) -> tuple[list[T], list[U]]:  # noqa: N803 - as in scikit-learn
+    """``X`` and ``y`` as lists (of the same rows and targets), checked to be equally long."""
+    xs, ys = check_sequence(X, f"{who}: X"), check_sequence(y, f"{who}: y")
+    if len(xs) != len(ys):
+        raise ValueError(f"{who}: X has {len(xs)} samples but y has {len(ys)}; they must match")
+    return xs, ys
 
 
 def _linspace_pi(k: int) -> list[float]:
@@ -59,7 +59,8 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None, shuf
         For micrograd's -1/+1 labels use ``[2 * yi - 1 for yi in y]``.
     """
     n = check_int(n_samples, "make_moons n_samples", 2)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0.0:
+    sigma = check_real(noise, "make_moons noise")
+    if not sigma >= 0.0:
         raise ValueError(f"make_moons noise must be a number >= 0, got {noise!r:.40}")
     rng = make_rng(seed)
     n_upper = n // 2
@@ -70,7 +71,6 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None, shuf
         rng.shuffle(points)
     X: list[list[float]] = []  # noqa: N806
     y: list[float] = []
-    sigma = float(noise)
     for px, py, label in points:
         if sigma:
             px, py = px + rng.gauss(0.0, sigma), py + rng.gauss(0.0, sigma)
@@ -94,16 +94,16 @@ def minibatches(
     fresh random permutation (see ``seed`` in the module docstring); without
     it, the data's own order.  The rows themselves are not copied.
     """
-    n = _pair(X, y, "minibatches")
+    xs, ys = _pair(X, y, "minibatches")
     size = check_int(batch_size, "minibatches batch_size", 1)
-    order = list(range(n))
+    order = list(range(len(xs)))
     if shuffle:
         make_rng(seed).shuffle(order)
-    for start in range(0, n, size):
+    for start in range(0, len(xs), size):
         chunk = order[start:start + size]
         if drop_last and len(chunk) < size:
             return
-        yield [X[i] for i in chunk], [y[i] for i in chunk]
+        yield [xs[i] for i in chunk], [ys[i] for i in chunk]
 
 
 def train_test_split(
@@ -118,12 +118,13 @@ def train_test_split(
     ``ceil(test_fraction * n)`` samples go to the test set, chosen at random
     (or the last ones when ``shuffle=False``); both parts keep at least one sample.
     """
-    n = _pair(X, y, "train_test_split")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) \
-            or not 0.0 < test_fraction < 1.0:
+    xs, ys = _pair(X, y, "train_test_split")
+    n = len(xs)
+    fraction = check_real(test_fraction, "train_test_split test_fraction")
+    if not 0.0 < fraction < 1.0:
         raise ValueError(f"train_test_split test_fraction must be a number strictly between 0 and 1, "
                          f"got {test_fraction!r:.40}")
-    n_test = math.ceil(float(test_fraction) * n)
+    n_test = math.ceil(fraction * n)
     if n_test >= n:
         raise ValueError(f"train_test_split: {n} samples with test_fraction={test_fraction!r} leave "
                          f"none for training")
@@ -131,7 +132,7 @@ def train_test_split(
     if shuffle:
         make_rng(seed).shuffle(order)
     train, test = order[:n - n_test], order[n - n_test:]
-    return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+    return [xs[i] for i in train], [xs[i] for i in test], [ys[i] for i in train], [ys[i] for i in test]
 
 
 def load_houses(in_thousands: bool = False) -> Dataset:

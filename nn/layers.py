@@ -33,15 +33,20 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 from autograd import Value
+from autograd.checks import check_int, check_sequence, describe, is_real
+from autograd.value import Operand
 
-from ._checks import RandomSource, Seed, check_int, describe, make_rng
 from .module import Module
+from .seeding import RandomSource, Seed, make_rng
 
-__all__ = ["Neuron", "Layer", "MLP", "Activation", "Init", "Seed", "ACTIVATIONS", "INITS"]
+__all__ = ["Neuron", "Layer", "MLP", "Inputs", "Activation", "Init", "Seed", "ACTIVATIONS", "INITS"]
+
+
+Inputs = Sequence[Operand] | Operand
+"""What a neuron, layer or network is called with: one number or `Value` per input (or a bare one for one input)."""
 
 
 Activation = str | Callable[[Value], Value]
@@ -98,17 +103,17 @@ def _resolve_init(init: Init) -> Callable[[RandomSource, int], float]:
     raise TypeError(f"init must be a name ({sorted(INITS)}) or a callable, got {describe(init)}")
 
 
-def _as_inputs(x: object, nin: int, who: str) -> Sequence[object]:
-    """The inputs as a sized sequence; a bare number or `Value` counts as one input."""
-    if isinstance(x, (Value, int, float)):
-        return (x,)
-    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise TypeError(f"{who} expects a sequence of {nin} inputs (numbers or Values), got {type(x).__name__}")
-    return list(x)
-
-
-def _wrong_count(who: str, nin: int, got: int) -> ValueError:
-    return ValueError(f"{who} expects {nin} input{'s' if nin != 1 else ''}, got {got}")
+def _inputs(x: object, nin: int, who: str) -> Sequence[object]:
+    """The inputs as a sequence of ``nin`` items; a bare number or `Value` counts as one input."""
+    if isinstance(x, (list, tuple)):  # nearly every call: used as is, not copied
+        xs: Sequence[object] = x
+    elif isinstance(x, Value) or is_real(x):
+        xs = (x,)
+    else:
+        xs = check_sequence(x, f"{who} inputs")
+    if len(xs) != nin:
+        raise ValueError(f"{who} expects {nin} input{'s' if nin != 1 else ''}, got {len(xs)}")
+    return xs
 
 
 class Neuron(Module):
@@ -150,23 +155,15 @@ class Neuron(Module):
         self.activation, self._fn = _resolve_activation(bool(nonlin), activation)
         self.nonlin = self._fn is not None
         draw, rng = _resolve_init(init), make_rng(seed)
-        self.w = [Value(draw(rng, nin)) for _ in range(nin)]
+        self.w = [Value(draw(rng, self.nin)) for _ in range(self.nin)]
         self.b = Value(0.0) if bias else None
 
-    if TYPE_CHECKING:  # calling runs Module.__call__ -> forward; this only tells type checkers the result
-        def __call__(self, x: Sequence[object] | Value | float) -> Value: ...
+    def __call__(self, x: Inputs) -> Value:
+        return self.forward(x)
 
-    def forward(self, x: Sequence[object] | Value | float) -> Value:
+    def forward(self, x: Inputs) -> Value:
         """The neuron's output for inputs ``x`` (what calling the neuron does)."""
-        try:
-            n = len(x)  # type: ignore[arg-type]
-        except TypeError:
-            x = _as_inputs(x, self.nin, "Neuron")
-            n = len(x)
-        if n != self.nin:
-            raise _wrong_count("Neuron", self.nin, n)
-        return self._forward(x)  # type: ignore[arg-type]
-
+        return self._forward(_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, x: Sequence[object]) -> Value:
         """The neuron on inputs already known to be ``nin`` long: the hot path."""
@@ -219,25 +216,18 @@ class Layer(Module):
             for _ in range(nout)
         ]
 
-    if TYPE_CHECKING:
-        def __call__(self, x: Sequence[object] | Value | float) -> Value | list[Value]: ...
+    def __call__(self, x: Inputs) -> Value | list[Value]:
+        return self.forward(x)
 
-    def forward(self, x: Sequence[object] | Value | float) -> Value | list[Value]:
+    def forward(self, x: Inputs) -> Value | list[Value]:
         """The layer's outputs for inputs ``x`` (what calling the layer does)."""
         out = self.outputs(x)
         return out[0] if len(out) == 1 else out
 
-
-    def outputs(self, x: Sequence[object] | Value | float, *, who: str = "Layer") -> list[Value]:
+    def outputs(self, x: Inputs, *, who: str = "Layer") -> list[Value]:
         """Like calling the layer, but always a list (also when ``nout == 1``)."""
-        try:
-            n = len(x)  # type: ignore[arg-type]
-        except TypeError:
-            x = _as_inputs(x, self.nin, who)
-            n = len(x)
-        if n != self.nin:
-            raise _wrong_count(who, self.nin, n)
-        return [neuron._forward(x) for neuron in self.neurons]  # type: ignore[arg-type]
+        xs = _inputs(x, self.nin, who)
+        return [neuron._forward(xs) for neuron in self.neurons]
 
     def extra_repr(self) -> str:
         activations = {n.activation for n in self.neurons}
@@ -280,28 +270,28 @@ class MLP(Module):
         seed: Seed = None,
     ) -> None:
         self.nin = check_int(nin, "MLP nin", 1)
-        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(f"MLP nouts must be a non-empty list of layer widths, like [16, 16, 1]; got {nouts!r:.40}")
-        sizes = [self.nin] + [check_int(n, f"MLP nouts[{i}]", 1) for i, n in enumerate(nouts)]
+        widths = check_sequence(nouts, "MLP nouts (the layer widths, like [16, 16, 1])")
+        if not widths:
+            raise ValueError("MLP nouts must be a non-empty list of layer widths, like [16, 16, 1]; got an empty one")
+        sizes = [self.nin] + [check_int(n, f"MLP nouts[{i}]", 1) for i, n in enumerate(widths)]
         rng = make_rng(seed)
-        last = len(nouts) - 1
+        last = len(widths) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation=activation if i != last else output_activation,
                   bias=bias, init=init, seed=rng)
-            for i in range(len(nouts))
+            for i in range(len(widths))
         ]
 
-    if TYPE_CHECKING:
-        def __call__(self, x: Sequence[object] | Value | float) -> Value | list[Value]: ...
+    def __call__(self, x: Inputs) -> Value | list[Value]:  # a Value when the last layer has one neuron
+        return self.forward(x)
 
-    def forward(self, x: Sequence[object] | Value | float) -> Value | list[Value]:
+    def forward(self, x: Inputs) -> Value | list[Value]:
         """The network's output(s) for inputs ``x`` (what calling the network does)."""
         layers = self.layers
         out = layers[0].outputs(x, who="MLP")
         for layer in layers[1:]:
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
-
 
     def extra_repr(self) -> str:
         sizes = " -> ".join(str(n) for n in [self.nin] + [layer.nout for layer in self.layers])

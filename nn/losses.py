@@ -24,21 +24,16 @@ ones through log-sum-exp, shifting each row by its largest logit.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
-from typing import Any, TypeGuard
 
 from autograd import Value, defop, sigmoid
-
-from ._checks import describe
+from autograd.checks import check_int, check_real, check_sequence, is_real
+from autograd.value import Operand, as_value
 
 __all__ = [
     "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy",
     "softmax", "log_softmax", "softplus",
 ]
-
-Scalar = Value | float | int
-"""A prediction: a `Value` or a plain number."""
 
 
 def _softplus(x: float) -> float:
@@ -51,51 +46,38 @@ softplus = defop("softplus", _softplus, lambda x, out: sigmoid(x))
 
 # ------------------------------------------------------------------ checking arguments
 
-def _is_sequence(obj: object) -> TypeGuard[Sequence[Any]]:
-    """A list, tuple, numpy array or other sized, indexable container (not a string)."""
-    return hasattr(obj, "__len__") and hasattr(obj, "__getitem__") and not isinstance(obj, (str, bytes, dict))
+def _operand(x: object, what: str) -> Operand:
+    """A prediction, target or logit: a `Value` as is, else a real number (not a bool) as a float."""
+    return x if isinstance(x, Value) else check_real(x, what)
 
 
-def _samples(preds: object, targets: object, who: str) -> tuple[list[Scalar], list[object]]:
+def _samples(preds: object, targets: object, who: str) -> tuple[list[Operand], list[object]]:
     """Both arguments as equally long, non-empty lists (a bare scalar pair is one sample)."""
-    if isinstance(preds, (Value, numbers.Real)):
+    if isinstance(preds, Value) or is_real(preds):
         preds = [preds]
-        if isinstance(targets, (Value, numbers.Real)):
+        if isinstance(targets, Value) or is_real(targets):
             targets = [targets]
-    if not _is_sequence(preds):
-        raise TypeError(f"{who}: predictions must be a list of Values or numbers, got {describe(preds)}")
-    if not _is_sequence(targets):
-        raise TypeError(f"{who}: targets must be a list of numbers, got {describe(targets)}")
-    if len(preds) != len(targets):
-        raise ValueError(f"{who}: got {len(preds)} predictions but {len(targets)} targets; they must match")
-    if not preds:
+    ps = check_sequence(preds, f"{who}: predictions")
+    ts = check_sequence(targets, f"{who}: targets")
+    if len(ps) != len(ts):
+        raise ValueError(f"{who}: got {len(ps)} predictions but {len(ts)} targets; they must match")
+    if not ps:
         raise ValueError(f"{who}: got no samples (empty lists); the mean of nothing is undefined")
-    for i, p in enumerate(preds):
-        if not isinstance(p, (Value, numbers.Real)) or isinstance(p, bool):
-            raise TypeError(f"{who}: predictions[{i}] must be a Value or a number, got {describe(p)}")
-    return list(preds), list(targets)
+    return [_operand(p, f"{who}: predictions[{i}]") for i, p in enumerate(ps)], ts
 
 
-def _label(y: object, i: int, who: str) -> float:
-    if isinstance(y, bool) or not isinstance(y, numbers.Real) or isinstance(y, Value):
-        raise TypeError(f"{who}: labels[{i}] must be a plain number, got {describe(y)}")
-    return float(y)
-
-
-def _as_value(x: Scalar) -> Value:
-    return x if isinstance(x, Value) else Value(x)
+def _total(terms: Sequence[Value]) -> Value:
+    """``terms[0] + terms[1] + ...`` for at least one term (no ``0 +`` node, unlike ``sum(terms)``)."""
+    return sum(terms[1:], terms[0])
 
 
 def _mean(terms: list[Value]) -> Value:
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return total / len(terms)
+    return _total(terms) / len(terms)
 
 
 # ------------------------------------------------------------------ losses
 
-def mse_loss(preds: Sequence[Scalar] | Scalar, targets: Sequence[Scalar] | Scalar) -> Value:
+def mse_loss(preds: Sequence[Operand] | Operand, targets: Sequence[Operand] | Operand) -> Value:
     """Mean squared error: ``mean((p - t) ** 2)``.
 
     Targets may be numbers or `Value`s (then the loss is differentiable in them too).
@@ -103,14 +85,12 @@ def mse_loss(preds: Sequence[Scalar] | Scalar, targets: Sequence[Scalar] | Scala
     ps, ts = _samples(preds, targets, "mse_loss")
     terms = []
     for i, (p, t) in enumerate(zip(ps, ts)):
-        if not isinstance(t, (Value, numbers.Real)) or isinstance(t, bool):
-            raise TypeError(f"mse_loss: targets[{i}] must be a number or a Value, got {describe(t)}")
-        d = _as_value(p) - (t if isinstance(t, Value) else float(t))
+        d = as_value(p) - _operand(t, f"mse_loss: targets[{i}]")
         terms.append(d * d)
     return _mean(terms)
 
 
-def hinge_loss(scores: Sequence[Scalar] | Scalar, labels: Sequence[float] | float) -> Value:
+def hinge_loss(scores: Sequence[Operand] | Operand, labels: Sequence[float] | float) -> Value:
     """The max-margin (SVM) loss of micrograd's demo: ``mean(relu(1 - y * s))`` for labels ``y`` in {-1, +1}.
 
     A sample costs nothing once its score is on the right side with a margin
@@ -119,15 +99,15 @@ def hinge_loss(scores: Sequence[Scalar] | Scalar, labels: Sequence[float] | floa
     ss, ys = _samples(scores, labels, "hinge_loss")
     terms = []
     for i, (s, y) in enumerate(zip(ss, ys)):
-        label = _label(y, i, "hinge_loss")
+        label = check_real(y, f"hinge_loss: labels[{i}]")
         if label != 1.0 and label != -1.0:
             raise ValueError(f"hinge_loss: labels must be -1 or +1, got labels[{i}] = {y!r}"
                              " (for 0/1 labels use 2*y - 1, or binary_cross_entropy_with_logits)")
-        terms.append((1.0 - _as_value(s) * label).relu())
+        terms.append((1.0 - as_value(s) * label).relu())
     return _mean(terms)
 
 
-def binary_cross_entropy_with_logits(logits: Sequence[Scalar] | Scalar, labels: Sequence[float] | float) -> Value:
+def binary_cross_entropy_with_logits(logits: Sequence[Operand] | Operand, labels: Sequence[float] | float) -> Value:
     """Binary cross-entropy of ``sigmoid(logit)`` against labels 0/1, computed from the logits.
 
     Per sample: ``-y log(sigmoid(z)) - (1 - y) log(1 - sigmoid(z))``, which is
@@ -138,11 +118,11 @@ def binary_cross_entropy_with_logits(logits: Sequence[Scalar] | Scalar, labels: 
     zs, ys = _samples(logits, labels, "binary_cross_entropy_with_logits")
     terms = []
     for i, (z, y) in enumerate(zip(zs, ys)):
-        label = _label(y, i, "binary_cross_entropy_with_logits")
+        label = check_real(y, f"binary_cross_entropy_with_logits: labels[{i}]")
         if not 0.0 <= label <= 1.0:
             raise ValueError(f"binary_cross_entropy_with_logits: labels must be 0 or 1 (or in between), "
                              f"got labels[{i}] = {y!r} (for -1/+1 labels use (y + 1) / 2, or hinge_loss)")
-        zv = _as_value(z)
+        zv = as_value(z)
         if label == 1.0:
             terms.append(softplus(-zv))
         elif label == 0.0:
@@ -153,28 +133,20 @@ def binary_cross_entropy_with_logits(logits: Sequence[Scalar] | Scalar, labels: 
 
 
 def _row(row: object, where: str, who: str) -> list[Value]:
-    if isinstance(row, (Value, numbers.Real)) or not _is_sequence(row):
-        raise TypeError(f"{who} expects a sequence of logits (one per class); {where} is {describe(row)}")
-    if not row:
+    items = check_sequence(row, f"{who}: {where} (one logit per class)")
+    if not items:
         raise ValueError(f"{who}: {where} is empty; it needs one logit per class")
-    for j, z in enumerate(row):
-        if not isinstance(z, (Value, numbers.Real)) or isinstance(z, bool):
-            raise TypeError(f"{who}: {where}[{j}] must be a Value or a number, got {describe(z)}")
-    return [_as_value(z) for z in row]
+    return [as_value(_operand(z, f"{who}: {where}[{j}]")) for j, z in enumerate(items)]
 
 
 def _shifted(row: list[Value]) -> tuple[list[Value], Value]:
     """(row minus its max, log of the sum of exps of that): the stable pieces of log-softmax."""
     top = max(z.data for z in row)
     shifted = [z - top for z in row]
-    exps = [s.exp() for s in shifted]
-    total = exps[0]
-    for e in exps[1:]:
-        total = total + e
-    return shifted, total.log()
+    return shifted, _total([s.exp() for s in shifted]).log()
 
 
-def cross_entropy(logits_rows: Sequence[Sequence[Scalar]], class_indices: Sequence[int]) -> Value:
+def cross_entropy(logits_rows: Sequence[Sequence[Operand]], class_indices: Sequence[int]) -> Value:
     """Multiclass cross-entropy from logits: ``mean(logsumexp(row) - row[k])``.
 
     ``logits_rows[i]`` holds one raw score per class for sample ``i`` (e.g. the
@@ -183,20 +155,16 @@ def cross_entropy(logits_rows: Sequence[Sequence[Scalar]], class_indices: Sequen
     ``-log(softmax(row)[k])`` but stable for logits of any finite magnitude.
     """
     who = "cross_entropy"
-    if not _is_sequence(logits_rows):
-        raise TypeError(f"{who}: logits_rows must be a list of rows of logits, got {describe(logits_rows)}")
-    if not _is_sequence(class_indices):
-        raise TypeError(f"{who}: class_indices must be a list of ints, got {describe(class_indices)}")
-    if len(logits_rows) != len(class_indices):
-        raise ValueError(f"{who}: got {len(logits_rows)} rows of logits but {len(class_indices)} class indices")
-    if not logits_rows:
+    rows = check_sequence(logits_rows, f"{who}: logits_rows (rows of logits)")
+    indices = check_sequence(class_indices, f"{who}: class_indices (ints)")
+    if len(rows) != len(indices):
+        raise ValueError(f"{who}: got {len(rows)} rows of logits but {len(indices)} class indices")
+    if not rows:
         raise ValueError(f"{who}: got no samples (empty lists); the mean of nothing is undefined")
     terms: list[Value] = []
-    for i, (raw, k) in enumerate(zip(logits_rows, class_indices)):
+    for i, (raw, k) in enumerate(zip(rows, indices)):
         row = _row(raw, f"logits_rows[{i}]", who)
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-            raise TypeError(f"{who}: class_indices[{i}] must be an int, got {describe(k)}")
-        index = int(k)
+        index = check_int(k, f"{who}: class_indices[{i}]")
         if not 0 <= index < len(row):
             raise ValueError(f"{who}: class_indices[{i}] = {index} is out of range for a row of {len(row)} logits")
         shifted, log_total = _shifted(row)
@@ -204,18 +172,16 @@ def cross_entropy(logits_rows: Sequence[Sequence[Scalar]], class_indices: Sequen
     return _mean(terms)
 
 
-def softmax(values: Sequence[Scalar]) -> list[Value]:
+def softmax(values: Sequence[Operand]) -> list[Value]:
     """``exp(v_i) / sum_j exp(v_j)`` for each value, stable for any finite magnitude; differentiable."""
     row = _row(values, "values", "softmax")
     top = max(z.data for z in row)
     exps = [(z - top).exp() for z in row]
-    total = exps[0]
-    for e in exps[1:]:
-        total = total + e
+    total = _total(exps)
     return [e / total for e in exps]
 
 
-def log_softmax(values: Sequence[Scalar]) -> list[Value]:
+def log_softmax(values: Sequence[Operand]) -> list[Value]:
     """``log(softmax(values))`` computed directly (no ``log`` of an underflowed 0)."""
     shifted, log_total = _shifted(_row(values, "values", "log_softmax"))
     return [s - log_total for s in shifted]

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 from autograd import Value
-
-from ._checks import describe
+from autograd.checks import to_float
+from autograd.value import Operand
 
 __all__ = ["binary_accuracy", "categorical_accuracy"]
-
-Scalar = Value | float | int
 
 
 def _number(x: object) -> float:
     if isinstance(x, Value):
         return x.data
-    if isinstance(x, numbers.Real):
-        return float(x)
-    raise TypeError(f"accuracy expects Values or numbers, got {describe(x)}")
+    return to_float(x, "accuracy", "expects a Value or")
 
 
-def binary_accuracy(scores: Sequence[Scalar], labels: Sequence[float], threshold: float = 0.0) -> float:
+def binary_accuracy(scores: Sequence[Operand], labels: Sequence[float], threshold: float = 0.0) -> float:
     """Fraction of samples where ``score > threshold`` agrees with the label being positive.
 
     Works for both label conventions: a label counts as positive when it is
@@ -37,7 +32,7 @@ def binary_accuracy(scores: Sequence[Scalar], labels: Sequence[float], threshold
     return right / len(scores)
 
 
-def categorical_accuracy(rows: Sequence[Sequence[Scalar]], class_indices: Sequence[int]) -> float:
+def categorical_accuracy(rows: Sequence[Sequence[Operand]], class_indices: Sequence[int]) -> float:
     """Fraction of rows whose largest entry is at the true class index (first one wins ties)."""
     if len(rows) != len(class_indices):
         raise ValueError(f"categorical_accuracy: got {len(rows)} rows but {len(class_indices)} class indices")

@@ -26,12 +26,12 @@ callables, other objects).
 
 from __future__ import annotations
 
-import numbers
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 from autograd import Value
+from autograd.checks import check_real
 
 __all__ = ["Module"]
 
@@ -201,10 +201,8 @@ def _describe_attribute(name: str, value: object) -> list[tuple[str, str]]:
 
 def _as_number(value: object, name: str) -> float:
     """``value`` as a float if it is a real number (bool excluded), else TypeError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, Value):
-        raise TypeError(f"parameter {name!r}: expected a real number, got {type(value).__name__} {value!r:.60}")
     try:
-        return float(value)
+        return check_real(value, f"parameter {name!r}")
     except OverflowError:
         raise ValueError(f"parameter {name!r}: {value!r:.60} is too large for a float") from None
 

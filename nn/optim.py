@@ -1,8 +1,9 @@
 """Optimizers: `SGD` (with momentum, Nesterov, weight decay), `Adam` and `AdamW`.
 
-Each takes **any iterable of `Value`s** (``model.parameters()``, a bare
-``[y]``, or a `Module`, whose parameters are used) and updates their ``data``
-from their ``grad`` in `step()`.  The update rules are PyTorch's documented
+Each takes **any sequence of `Value`s** (``model.parameters()``, a bare
+``[y]``, a generator, but not a set, whose order varies) or a `Module`
+(whose parameters are used) and updates their ``data`` from their ``grad``
+in `step()`.  The update rules are PyTorch's documented
 ones (``torch.optim.SGD``, ``torch.optim.Adam``, ``torch.optim.AdamW``), so the
 same gradients give the same numbers.  One difference: PyTorch skips a
 parameter whose ``.grad`` is ``None``; here every parameter has a float
@@ -25,12 +26,11 @@ builds no graph, so it needs no `no_grad`.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
 from autograd import Value
+from autograd.checks import check_real, check_sequence, describe
 
-from ._checks import describe
 from .module import Module
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
@@ -38,9 +38,7 @@ __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
 def _hyper(value: object, name: str, *, low: float = 0.0, high: float | None = None, below_high: bool = True) -> float:
     """A hyperparameter as a float, checked to be a real number in [low, high) (or [low, high])."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, Value):
-        raise TypeError(f"{name} must be a real number, got {describe(value)}")
-    number = float(value)
+    number = check_real(value, name)
     too_high = high is not None and (number >= high if below_high else number > high)
     if math.isnan(number) or number < low or too_high:
         bound = "" if high is None else f" and {'<' if below_high else '<='} {high}"
@@ -51,7 +49,7 @@ def _hyper(value: object, name: str, *, low: float = 0.0, high: float | None = N
 class Optimizer:
     """Base class: holds the parameters (each once, in order) and the learning rate.
 
-    Subclasses implement `step()`.  ``params`` is any iterable of `Value`s or a
+    Subclasses implement `step()`.  ``params`` is any sequence of `Value`s or a
     `Module`; a parameter listed twice is kept once (so a shared weight is
     not updated twice).
     """
@@ -59,24 +57,24 @@ class Optimizer:
     params: list[Value]
 
     def __init__(self, params: Iterable[Value] | Module, lr: float) -> None:
+        name = type(self).__name__
         if isinstance(params, Module):
-            params = params.parameters()
+            items: list[object] = list(params.parameters())
         elif isinstance(params, Value):
-            raise TypeError(f"{type(self).__name__} expects an iterable of Values; got a single Value, "
-                            f"so wrap it in a list: {type(self).__name__}([y], ...)")
-        elif isinstance(params, (str, bytes, dict)) or not isinstance(params, Iterable):
-            raise TypeError(f"{type(self).__name__} expects an iterable of Values (e.g. model.parameters()), "
-                            f"got {type(params).__name__}")
+            raise TypeError(f"{name} expects an iterable of Values; got a single Value, "
+                            f"so wrap it in a list: {name}([y], ...)")
+        else:
+            items = check_sequence(params, f"{name} params (Values, e.g. model.parameters())")
         unique: list[Value] = []
         seen: set[int] = set()
-        for i, p in enumerate(params):
+        for i, p in enumerate(items):
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__}: params[{i}] must be a Value, got {describe(p)}")
+                raise TypeError(f"{name}: params[{i}] must be a Value, got {describe(p)}")
             if id(p) not in seen:
                 seen.add(id(p))
                 unique.append(p)
         if not unique:
-            raise ValueError(f"{type(self).__name__} got an empty list of parameters")
+            raise ValueError(f"{name} got an empty list of parameters")
         self.params = unique
         self.lr = lr
         self.steps = 0
@@ -202,9 +200,10 @@ class Adam(Optimizer):
         maximize: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r:.40}")
-        self.betas = (_hyper(betas[0], "betas[0]", high=1.0), _hyper(betas[1], "betas[1]", high=1.0))
+        pair = check_sequence(betas, "betas (beta1, beta2)")
+        if len(pair) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {len(pair)} numbers")
+        self.betas = (_hyper(pair[0], "betas[0]", high=1.0), _hyper(pair[1], "betas[1]", high=1.0))
         self.eps = _hyper(eps, "eps")
         self.weight_decay = _hyper(weight_decay, "weight_decay")
         self.amsgrad = bool(amsgrad)

@@ -38,6 +38,8 @@ import secrets
 import stat
 from typing import Any, Union
 
+from autograd.checks import check_int, check_real, describe
+
 from .module import Module, describe_name_mismatch
 
 __all__ = ["save", "load", "FORMAT", "VERSION"]
@@ -133,11 +135,11 @@ def _reject_constant(name: str) -> Any:
 def _decode_number(value: object, name: str) -> float:
     if isinstance(value, str) and value in _NON_FINITE:
         return _NON_FINITE[value]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"parameter {name!r} is {type(value).__name__} {value!r:.40}, expected a number "
-                         "(or \"nan\", \"inf\", \"-inf\")")
     try:
-        number = float(value)
+        number = check_real(value, f"parameter {name!r}")
+    except TypeError:  # a file's content is a ValueError, whatever JSON type it holds
+        raise ValueError(f"parameter {name!r} is {describe(value)}, expected a number "
+                         "(or \"nan\", \"inf\", \"-inf\")") from None
     except OverflowError:
         raise ValueError(f"parameter {name!r}: {value!r:.40} is too large for a float") from None
     if not math.isfinite(number):  # e.g. 1e999 in the file: not something save() writes
@@ -165,9 +167,10 @@ def parse(text: str | bytes, source: str = "<string>") -> tuple[str, dict[str, f
         raise bad(f"not a valuegrad nn file (the JSON is a {type(doc).__name__}, expected an object)")
     if doc.get("format") != FORMAT:
         raise bad(f"not a valuegrad nn file (format is {doc.get('format')!r:.40}, expected {FORMAT!r})")
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise bad(f"the format version is missing or not an int ({version!r:.40})")
+    try:
+        version = check_int(doc.get("version"), "version")
+    except TypeError:
+        raise bad(f"the format version is missing or not an int ({doc.get('version')!r:.40})") from None
     if version != VERSION:
         newer = " (written by a newer valuegrad)" if version > VERSION else ""
         raise bad(f"format version {version} is not supported{newer}; this valuegrad reads version {VERSION}")

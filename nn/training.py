@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from autograd import Value, no_grad
+from autograd.checks import check_int
 
-from ._checks import Seed, make_rng
 from .data import minibatches
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss
 from .metrics import binary_accuracy, categorical_accuracy
 from .optim import Optimizer
+from .seeding import Seed, make_rng
 
 __all__ = ["fit", "evaluate", "History", "Metric"]
 
@@ -68,7 +69,8 @@ class History:
     def __getitem__(self, name: str) -> list[Any]:
         if name not in self.__dataclass_fields__:
             raise KeyError(f"History has no {name!r}; it has {', '.join(self.__dataclass_fields__)}")
-        return getattr(self, name)  # type: ignore[no-any-return]
+        values: list[Any] = getattr(self, name)
+        return values
 
     def __len__(self) -> int:
         return len(self.epoch)
@@ -225,8 +227,7 @@ def fit(
         raise ValueError(f"fit: X has {n} samples but y has {len(y)}; they must match")
     if n == 0:
         raise ValueError("fit: no training samples")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r:.40}")
+    epochs = check_int(epochs, "fit: epochs", 0)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn optimizer (SGD, Adam, ...), got {type(optimizer).__name__}")
     size = n if batch_size is None else batch_size

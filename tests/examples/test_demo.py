@@ -1,14 +1,20 @@
-"""The main demo (`make demo` runs `python -m nn.demo`), on a small setting to stay quick."""
+"""The main demo (`make demo` runs `python examples/demo.py`), on a small setting to stay quick."""
 
 from __future__ import annotations
 
+import runpy
+import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from nn import MLP, load
-from nn.demo import main
+
+SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
+
+main: Callable[[Sequence[str] | None], int] = runpy.run_path(str(SCRIPT))["main"]  # not as __main__: no run
 
 SMALL = ["--samples", "40", "--epochs", "3", "--grid", "8", "--no-progress"]
 
@@ -36,3 +42,20 @@ def test_demo_without_matplotlib_says_so_and_does_not_crash(tmp_path: Path, monk
     assert "matplotlib is not installed" in printed and "valuegrad[plot]" in printed
     assert "test accuracy:" in printed
     assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]
+
+
+def test_demo_runs_as_a_script(tmp_path: Path) -> None:
+    """What `make demo` does: run the file with Python (here with --no-plots and a small setting)."""
+    out = tmp_path / "demo_output"
+    done = subprocess.run([sys.executable, str(SCRIPT), *SMALL, "--no-plots", "--out", str(out)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "test accuracy:" in done.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]
+
+
+def test_help_names_the_script(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert "usage: python examples/demo.py" in capsys.readouterr().out

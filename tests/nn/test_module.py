@@ -148,7 +148,7 @@ def _snapshot(module: Module) -> list[tuple[str, float, float]]:
     [
         ({"m": 1.0}, ValueError, r"1 missing \('b'\)"),
         ({"m": 1.0, "b": 2.0, "c": 3.0}, ValueError, r"1 unexpected \('c'\)"),
-        ({"m": 1.0, "b": "2"}, TypeError, "parameter 'b': expected a real number, got str"),
+        ({"m": 1.0, "b": "2"}, TypeError, "parameter 'b' must be a real number, got str"),
         ({"m": 1.0, "b": True}, TypeError, "got bool"),
         ({"m": 1.0, "b": Value(2.0)}, TypeError, "got Value"),
         ({"m": 1.0, "b": 10**400}, ValueError, "too large for a float"),

@@ -1,6 +1,6 @@
 """The main demo (`make demo`): train an MLP on two moons, report accuracy, plot the results.
 
-Run ``python -m nn.demo`` (``--help`` for options).  It
+Run ``python examples/demo.py`` (``--help`` for options).  It
 
 1. backpropagates through one small expression and prints the gradients
    (the engine at work, in six lines);
@@ -26,13 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, no_grad
-
-from .data import make_moons, train_test_split
-from .layers import MLP
-from .losses import hinge_loss
-from .optim import SGD
-from .serialization import save
-from .training import History, evaluate, fit
+from nn import MLP, SGD, History, evaluate, fit, hinge_loss, make_moons, save, train_test_split
 
 __all__ = ["main"]
 
@@ -75,6 +69,14 @@ def plot_history(plt: Any, history: History, path: str) -> None:
     plt.close(fig)
 
 
+def _score(model: MLP, x: float, y: float) -> float:
+    """The one output of ``model`` (an MLP whose last layer has one neuron) at the point (x, y)."""
+    out = model([x, y])
+    if not isinstance(out, Value):
+        raise TypeError(f"plot_decision_boundary needs a model with one output, this one has {len(out)}")
+    return out.data
+
+
 def plot_decision_boundary(
     plt: Any,
     model: MLP,
@@ -93,7 +95,7 @@ def plot_decision_boundary(
     gx = [x0 + (x1 - x0) * i / (resolution - 1) for i in range(resolution)]
     gy = [y0 + (y1 - y0) * j / (resolution - 1) for j in range(resolution)]
     with no_grad():  # inference only: no graph, several times faster
-        scores = [[max(-2.0, min(2.0, model([x, y]).data)) for x in gx] for y in gy]  # type: ignore[union-attr]
+        scores = [[max(-2.0, min(2.0, _score(model, x, y))) for x in gx] for y in gy]
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.contourf(gx, gy, scores, levels=20, cmap="coolwarm", vmin=-2.0, vmax=2.0, alpha=0.45)
     ax.contour(gx, gy, scores, levels=[0.0], colors="black", linewidths=1.0)
@@ -111,7 +113,7 @@ def plot_decision_boundary(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; ``argv`` as for the command line (``None``: ``sys.argv``)."""
-    parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python examples/demo.py", description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=int, default=200, help="two-moons points (default 200)")
     parser.add_argument("--epochs", type=int, default=40, help="training epochs (default 40)")
     parser.add_argument("--batch-size", type=int, default=16, help="minibatch size (default 16)")
