@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent / "benchmarks" / "bench_engine.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
 
 
 def test_quick_benchmark_runs_and_losses_agree() -> None:
