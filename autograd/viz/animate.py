@@ -86,6 +86,13 @@ def frame_dot(expl: Explanation, k: int, *, base: str | None = None, **options: 
     return "".join(out)
 
 
+def _picture(image: Any, png: bytes) -> Any:
+    """A PNG from Graphviz as an RGB image on white (its margins are transparent)."""
+    picture = image.open(io.BytesIO(png)).convert("RGBA")
+    white = image.new("RGBA", picture.size, "white")
+    return image.alpha_composite(white, picture).convert("RGB")
+
+
 def _text_dot(lines: list[str], width_pt: float) -> str:
     rows = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{html_text(line)}</TD></TR>' for line in lines)
     return (
@@ -104,8 +111,7 @@ def frames(expl: Explanation, *, dpi: int = 96, **options: Any) -> list[Any]:
     fmt = number_formatter(expl._number_format)
     _, steps = _states(expl, fmt)
     base = explanation_dot(expl, **options).replace("\tgraph [", f"\tgraph [dpi={dpi} bgcolor=white ", 1)
-    graphs = [image.open(io.BytesIO(render_dot(frame_dot(expl, k, base=base), "png"))).convert("RGB")
-              for k in range(len(steps) + 1)]
+    graphs = [_picture(image, render_dot(frame_dot(expl, k, base=base), "png")) for k in range(len(steps) + 1)]
     width = max(g.width for g in graphs)
     texts = []
     most = max(len(s["lines"]) for s in steps) + 1
@@ -114,7 +120,7 @@ def frames(expl: Explanation, *, dpi: int = 96, **options: Any) -> list[Any]:
         lines = [head + ("  (press Next)" if k == 0 else "")] + (steps[k - 1]["lines"] if k else [])
         lines += [" "] * (most - len(lines))  # same height in every frame
         dot = _text_dot(lines, width * 72 / dpi - 20).replace("\tgraph [", f"\tgraph [dpi={dpi} ", 1)
-        texts.append(image.open(io.BytesIO(render_dot(dot, "png"))).convert("RGB"))
+        texts.append(_picture(image, render_dot(dot, "png")))
     width = max(width, *(t.width for t in texts))
     height = max(g.height for g in graphs) + max(t.height for t in texts)
     out = []
