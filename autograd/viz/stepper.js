@@ -31,13 +31,17 @@
     var n = texts.length;
     var cells = {data: n >= 2 ? texts[n - 2] : null, grad: n >= 1 ? texts[n - 1] : null};
     ["data", "grad"].forEach(function (k) {
+      // Centre the text in its cell (the polygon Graphviz draws just before it), so shorter and
+      // longer numbers both fit.  Read from the points, not measured: works before the view is shown.
       var t = cells[k];
-      if (!t) { return; }
-      try {  // centre the text in its cell, so shorter and longer numbers both fit
-        var box = t.getBBox();
-        t.setAttribute("x", String(box.x + box.width / 2));
-        t.setAttribute("text-anchor", "middle");
-      } catch (e) { /* not rendered yet (hidden): keep Graphviz's placement */ }
+      var cell = t ? t.previousElementSibling : null;
+      if (!cell || cell.tagName.toLowerCase() !== "polygon") { return; }
+      var xs = (cell.getAttribute("points") || "").trim().split(/\s+/).map(function (p) {
+        return parseFloat(p.split(",")[0]);
+      }).filter(function (x) { return !isNaN(x); });
+      if (xs.length === 0) { return; }
+      t.setAttribute("x", String((Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2));
+      t.setAttribute("text-anchor", "middle");
     });
     return cells;
   }

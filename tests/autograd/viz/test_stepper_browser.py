@@ -109,6 +109,8 @@ def test_current_step_text_and_highlight(browser: Any, saved: tuple[Explanation,
     assert sorted(current) == sorted([f"n{steps[1].node}", f"op{steps[1].node}"])
     assert len(view.page.locator("g.edge.vg-active").all()) == 2  # n -> tanh -> o
     assert view.page.locator(".vg-counter").text_content() == f"step 2 of {len(steps)}"
+    grad_text = view.page.locator(f"g.node:has(title:text-is('n{steps[1].node}')) text").last
+    assert grad_text.get_attribute("text-anchor") == "middle"  # numbers are centred in their cells
     assert view.errors == []
 
 
