@@ -139,8 +139,8 @@
     play.addEventListener("click", function () { if (timer === null) { start(); } else { stop(); } });
     slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
     root.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowRight") { stop(); show(current + 1); event.preventDefault(); }
-      else if (event.key === "ArrowLeft") { stop(); show(current - 1); event.preventDefault(); }
+      if (event.key === "ArrowRight") { stop(); show(current + 1); event.preventDefault(); event.stopPropagation(); }
+      else if (event.key === "ArrowLeft") { stop(); show(current - 1); event.preventDefault(); event.stopPropagation(); }
     });
     show(0);
     return {show: show, step: function () { return current; }};
