@@ -201,3 +201,20 @@ def test_two_views_on_one_page_are_independent(browser: Any, tmp_path: Path) -> 
     views.nth(0).get_by_role("button", name="Next", exact=True).click()
     assert views.nth(0).get_attribute("data-step") == "1" and views.nth(1).get_attribute("data-step") == "0"
     assert view.errors == []
+
+
+def test_hostile_labels_run_no_script(browser: Any, tmp_path: Path) -> None:
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = Value(2.0, label='<img src=x onerror="alert(2)">')
+    out = x * y
+    out.label = "</pre><b>bold?</b>"
+    steps = explain(out)
+    view = View(browser, steps.save(tmp_path / "hostile.html"))
+    dialogs: list[str] = []
+    view.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    view.click("Next", len(steps))
+    assert dialogs == [] and view.errors == []
+    assert view.page.locator("img").count() == 0 and view.page.locator("b").count() == 0
+    shown = view.page.locator(".vg-text").text_content() or ""
+    assert '<img src=x onerror="alert(2)">' in shown  # shown literally, as text
+    assert view.page.locator("g.node:has(title:text-is('n0')) text").first.text_content() == x.label
