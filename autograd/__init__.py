@@ -12,7 +12,8 @@ the graph walk), `autograd.ops` (the table of operations and `defop` for your
 own), `autograd.backprop` (`backward` and `grad`) and `autograd.gradcheck`
 (finite-difference checks), plus `autograd.checks` (argument checks).
 Drawing lives in `autograd.viz`, loaded only when first used
-(``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``).
+(``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``,
+``autograd.explain``: backprop step by step).
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ from .value import (
 
 if TYPE_CHECKING:
     from .viz import draw as draw
+    from .viz import explain as explain
     from .viz import save_graph as save_graph
     from .viz import to_dot as to_dot
 
 __version__ = "0.1.0"
 
-_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz"}
+_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz", "explain": "autograd.viz"}
 
 __all__ = [
     "Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",

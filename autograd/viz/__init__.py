@@ -18,13 +18,18 @@ refused with `GraphTooLargeError` as soon as the walk finds that many.  The
 command line (``valuegrad-draw``, or ``python -m autograd.viz``) is
 `autograd.viz.cli`, with its safe expression evaluator in `autograd.viz.expr`.
 
-The engine never imports this package: ``autograd.draw``, ``autograd.to_dot``
-and ``autograd.save_graph`` load it on first use.
+`explain` walks the backward pass step by step with the chain rule in numbers
+(`autograd.viz.explain`), shown interactively by `autograd.viz.stepper`
+(HTML, Jupyter) and animated by `autograd.viz.animate` (GIF).
+
+The engine never imports this package: ``autograd.draw``, ``autograd.to_dot``,
+``autograd.save_graph`` and ``autograd.explain`` load it on first use.
 """
 
 from autograd.value import GraphTooLargeError
 
-from .dot import html_text, to_dot
+from .dot import group_nodes, html_text, to_dot
+from .explain import Explanation, Step, Term, explain
 from .jupyter import draw
 from .options import DEFAULT_MAX_NODES, NumberFormat, Roots
 from .render import DotProgram, GraphvizNotFoundError, RenderError, find_dot, render_dot
@@ -34,13 +39,18 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "FILE_FORMATS",
     "DotProgram",
+    "Explanation",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "NumberFormat",
     "RenderError",
     "Roots",
+    "Step",
+    "Term",
     "draw",
+    "explain",
     "file_format",
+    "group_nodes",
     "find_dot",
     "html_text",
     "render_dot",

@@ -1,6 +1,7 @@
 """Command line: draw the computation graph of an expression (the ``valuegrad-draw`` command).
 
     python -m autograd.viz "tanh(x*w + b)" --set x=2 w=-3 b=6.8814 -o graph.svg
+    python -m autograd.viz "tanh(x*w + b)" --set x=2 w=-3 b=6.88 --explain -o steps.html
 
 Evaluates the expression with `Value`s (safely: see `autograd.viz.expr`,
 nothing is passed to ``eval``), runs ``backward()`` from the result, prints
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from autograd.ops import FUNCTIONS
-from autograd.value import GraphTooLargeError
+from autograd.value import GraphTooLargeError, Value
 
 from .dot import to_dot
 from .expr import ExpressionError, check_name, evaluate
@@ -28,7 +29,10 @@ from .options import DEFAULT_MAX_NODES, RANKDIRS, number_formatter
 from .render import GraphvizNotFoundError, RenderError, find_dot
 from .save import FILE_FORMATS, SOURCE_FORMATS, file_format, save_graph
 
-__all__ = ["PROG", "build_parser", "main"]
+__all__ = ["EXPLAIN_SUFFIXES", "PROG", "build_parser", "main"]
+
+EXPLAIN_SUFFIXES = (".html", ".htm", ".gif", ".txt")
+"""What ``--explain -o FILE`` writes."""
 
 PROG = "valuegrad-draw"
 """The command's name in usage and error messages (the console script; ``python -m autograd.viz`` runs the same)."""
@@ -100,12 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FILE_FORMATS,
         help="picture format when the file name does not say it",
     )
-    parser.add_argument("--rankdir", choices=RANKDIRS, default="LR", help="direction (default LR)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="step through backprop with the chain rule in numbers: -o FILE.html (interactive), "
+        "FILE.gif (animated) or FILE.txt; without -o the steps are printed",
+    )
+    parser.add_argument("--forward", action="store_true", help="with --explain: show the forward pass first")
+    parser.add_argument("--rankdir", choices=("auto", *RANKDIRS), default="auto",
+                        help="direction (default auto: LR, or TB for deep graphs)")
     parser.add_argument(
         "--number-format",
-        default=".4f",
+        default=".4g",
         metavar="SPEC",
-        help="format of data and grad, a Python format spec such as .4f (default), .3g or .2e",
+        help="format of data and grad, a Python format spec such as .4g (default), .4f or .2e",
     )
     parser.add_argument("--no-grad", action="store_true", help="do not show gradients in the picture")
     parser.add_argument(
@@ -151,7 +163,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
 
     try:
         number_formatter(args.number_format)
-        if args.output:
+        if args.explain and args.output and not args.output.lower().endswith(EXPLAIN_SUFFIXES):
+            raise ValueError(f"--explain writes {', '.join(EXPLAIN_SUFFIXES)} files, got {args.output!r}")
+        if args.output and not args.explain:
             file_format(args.output, args.format)
     except ValueError as exc:
         message = str(exc).replace("number_format", "--number-format").replace("pass format=", "use --format")
@@ -170,6 +184,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return _fail(err, f"computing the gradients failed: {exc}", 1)
     if not result.label and len(args.expression.strip()) <= 60:
         result.label = args.expression.strip()
+
+    if args.explain:
+        return _explain(args, result, out, err)
 
     options = {
         "rankdir": args.rankdir,
@@ -205,4 +222,29 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         print(f"wrote {path} ({fmt}{how})", file=info)
     else:
         out.write(source)
+    return 0
+
+
+def _explain(args: argparse.Namespace, result: Value, out: TextIO, err: TextIO) -> int:
+    """``--explain``: the steps of backprop, printed or saved as HTML / GIF / text."""
+    from .explain import explain
+
+    if result.label == args.expression.strip():
+        result.label = "out"  # the text writes out.grad, d(out)/dx: short names read better
+    try:
+        steps = explain(result, forward=args.forward, number_format=args.number_format, max_nodes=args.max_nodes)
+        if args.output:
+            options = {} if args.output.lower().endswith(".txt") else {"rankdir": args.rankdir}
+            path = steps.save(args.output, **options)
+    except GraphTooLargeError:
+        return _fail(err, f"the graph has more than {args.max_nodes} values; pass --max-nodes with a larger "
+                     "number (or --max-nodes none)", 1)
+    except (GraphvizNotFoundError, RenderError, ValueError, ModuleNotFoundError) as exc:
+        return _fail(err, str(exc), 1)
+    except OSError as exc:
+        return _fail(err, f"cannot write {args.output}: {exc}", 1)
+    if args.output:
+        print(f"wrote {path} ({len(steps)} steps, {path.stat().st_size} bytes)", file=out)
+    else:
+        print(steps.text(), file=out)
     return 0

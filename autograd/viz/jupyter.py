@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from autograd.value import Value
 
 from .dot import count_values, dot_body
-from .options import DEFAULT_MAX_NODES, NumberFormat, Roots
+from .options import DEFAULT_MAX_NODES, DEFAULT_SIZE, NumberFormat, Roots
 from .render import GraphvizNotFoundError, find_dot, render_dot
 
 if TYPE_CHECKING:
@@ -106,12 +106,15 @@ def _value_graph() -> type:
 def draw(
     root: Roots,
     *,
-    rankdir: str = "LR",
-    number_format: NumberFormat = ".4f",
+    rankdir: str = "auto",
+    number_format: NumberFormat = ".4g",
     show_grad: bool = True,
     highlight: Value | Iterable[Value] | None = None,
     highlight_color: str = "lightblue",
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    size: str | None = DEFAULT_SIZE,
+    groups: Mapping[str, Iterable[Value]] | None = None,
+    constants: str = "value",
 ) -> graphviz.Digraph:
     """Draw the computation graph below `root`; shows inline in Jupyter (as SVG) with no extra call.
 
@@ -124,15 +127,25 @@ def draw(
 
     Args:
         root: a `Value`, or a list of them (nodes they share are drawn once).
-        rankdir: ``"LR"`` (left to right, the default), ``"TB"`` (top to bottom), ``"RL"`` or ``"BT"``.
+        rankdir: ``"auto"`` (the default: left to right, or top to bottom for deep
+            graphs), ``"LR"`` (left to right), ``"TB"`` (top to bottom), ``"RL"`` or ``"BT"``.
         number_format: how ``data`` and ``grad`` are written: a format spec
-            (``".4f"``, ``".3g"``, ``".2e"``, or old-style ``"%.4f"``) or a function float -> str.
+            (``".4g"``, the default: 4 significant digits; ``".4f"``, ``".2e"``, or
+            old-style ``"%.4f"``) or a function float -> str.  ``-0`` is written ``0``.
         show_grad: also show each value's ``grad`` (set False before ``backward()``).
         highlight: values to fill with `highlight_color`, e.g. the model's parameters
             (values not in this graph are ignored).
         highlight_color: a colour name (``"lightblue"``) or hex colour (``"#ffcc00"``).
         max_nodes: refuse (`GraphTooLargeError`) graphs with more values than
             this; ``None`` for no limit.
+        size: the largest drawing, ``"width,height"`` in inches (default
+            ``"7.5,10"``, a notebook column); bigger ones are scaled down. ``None``: natural size.
+        groups: frames around chosen nodes, a mapping name -> Values, e.g.
+            ``{"neuron": autograd.viz.group_nodes(neuron.parameters(), out)}``.
+        constants: ``"value"`` (default) draws an input with no label that is
+            not highlighted (a number such as the ``2`` of ``2 * x``) as a small box
+            showing its value; ``"box"`` draws it like any value.  Label or
+            highlight parameters to see their gradients.
 
     Returns:
         A ``graphviz.Digraph`` (the ``graphviz`` package from ``valuegrad[viz]``).
@@ -153,5 +166,8 @@ def draw(
         highlight=highlight,
         highlight_color=highlight_color,
         max_nodes=max_nodes,
+        size=size,
+        groups=groups,
+        constants=constants,
     )
     return _value_graph()(body=body, format="svg")

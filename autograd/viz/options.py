@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from autograd.checks import describe
 from autograd.value import Value
 
 __all__ = [
+    "AUTO_LR_DEPTH",
     "DEFAULT_MAX_NODES",
+    "DEFAULT_SIZE",
     "RANKDIRS",
     "NumberFormat",
     "Roots",
     "check_color",
+    "check_groups",
     "check_highlight",
     "check_max_nodes",
     "check_rankdir",
     "check_roots",
+    "check_size",
     "number_formatter",
 ]
+
+AUTO_LR_DEPTH = 6
+"""``rankdir="auto"`` draws left to right when no path has more operations than this, else top to bottom."""
+
+DEFAULT_SIZE = "7.5,10"
+"""Default ``size``: the largest drawing, "width,height" in inches (about a notebook column); bigger ones shrink."""
+
+_SIZE = re.compile(r"\d{1,3}(?:\.\d{1,3})?,\d{1,3}(?:\.\d{1,3})?!?")
 
 DEFAULT_MAX_NODES = 500
 """Default for ``max_nodes``: drawing more values than this is refused."""
@@ -33,6 +45,7 @@ NumberFormat = str | Callable[[float], str]
 Roots = Value | Iterable[Value]
 """What can be drawn: one `Value` or several (the nodes they share are drawn once)."""
 
+_NEGATIVE_ZERO = re.compile(r"^-(?=[0.]*(?:[eE][+-]?0*)?%?$)")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?|[A-Za-z][A-Za-z0-9]{0,31}")
 
 
@@ -76,6 +89,39 @@ def check_color(color: object, what: str) -> str:
             f"{what} must be a colour name such as 'lightblue' or a hex colour such as '#ffcc00', got {color!r}"
         )
     return color
+
+
+def check_size(size: object) -> str | None:
+    """Graphviz's ``size``: ``"width,height"`` in inches (``"7.5,10"``), or ``None`` for the natural size."""
+    if size is None:
+        return None
+    if not isinstance(size, str) or not _SIZE.fullmatch(size.replace(" ", "")):
+        raise ValueError(f"size must be 'width,height' in inches such as '7.5,10', or None, got {size!r}")
+    return size.replace(" ", "")
+
+
+def check_groups(groups: object) -> list[tuple[str, list[Value]]]:
+    """``groups``: a mapping name -> the Values to draw inside one frame (``None``: no frames)."""
+    if groups is None:
+        return []
+    if not isinstance(groups, Mapping):
+        raise TypeError(f"groups expects a mapping name -> Values, e.g. {{'neuron': nodes}}, got {describe(groups)}")
+    out = []
+    for name, members in groups.items():
+        if not isinstance(name, str):
+            raise TypeError(f"groups: names must be str, got {describe(name)}")
+        out.append((name, list(check_highlight(members) if isinstance(members, Value) else _values(members))))
+    return out
+
+
+def _values(members: object) -> list[Value]:
+    if isinstance(members, (str, bytes)) or not isinstance(members, Iterable):
+        raise TypeError(f"groups expects Values for each name, got {describe(members)}")
+    items = list(members)
+    for item in items:
+        if not isinstance(item, Value):
+            raise TypeError(f"groups expects Values for each name, got a collection containing {describe(item)}")
+    return items
 
 
 def check_rankdir(rankdir: object) -> str:
@@ -128,7 +174,8 @@ def number_formatter(number_format: object) -> Callable[[object], str]:
 
     def fmt(x: object) -> str:
         if isinstance(x, (int, float)) and not isinstance(x, bool):
-            return (spec % float(x)) if old_style else format(float(x), spec)
+            text = (spec % float(x)) if old_style else format(float(x), spec)
+            return _NEGATIVE_ZERO.sub("", text)  # never "grad -0.00": a sign on nothing but zeros misleads
         return repr(x)  # something odd was stored in .data/.grad: show it, escaped, rather than fail
 
     return fmt

@@ -28,11 +28,11 @@ def test_rendered_svg_shows_labels_values_grads_and_ops(program: DotProgram, neu
     drawn = picture.nodes
     assert len(drawn) == 10 + 5
     assert len(picture.edges) == 14
-    assert drawn["n0"] == ["x1", "data 2.0000", "grad -1.5000"]
+    assert drawn["n0"] == ["x1", "data 2", "grad -1.5"]
     by_label = {lines[0]: lines for name, lines in drawn.items() if name.startswith("n") and len(lines) == 3}
-    assert by_label["w1"] == ["w1", "data -3.0000", "grad 1.0000"]
-    assert by_label["o"] == ["o", "data 0.7071", "grad 1.0000"]
-    assert by_label["b"] == ["b", "data 6.8814", "grad 0.5000"]
+    assert by_label["w1"] == ["w1", "data -3", "grad 1"]
+    assert by_label["o"] == ["o", "data 0.7071", "grad 1"]
+    assert by_label["b"] == ["b", "data 6.881", "grad 0.5"]
     ops = sorted(lines[0] for name, lines in drawn.items() if name.startswith("op"))
     assert ops == ["*", "*", "+", "+", "tanh"]
     assert set(picture.edges) >= {"n0->op2", "op9->n9"}  # x1 feeds x1*w1; tanh makes o

@@ -1,0 +1,362 @@
+"""`explain`: the backward pass of a graph, one step per node, with the chain rule written out in numbers.
+
+>>> from autograd import Value, explain
+>>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+>>> out = x * w
+>>> out.label = "out"
+>>> steps = explain(out)
+>>> print(steps.text())
+step 1  out.grad = 1  (the output: d(out)/d(out) = 1)
+step 2  out = x * w
+        x.grad += out.grad × d(out)/dx = 1 × -3 = -3
+        w.grad += out.grad × d(out)/dw = 1 × 2 = 2
+>>> steps.grads[x], x.grad          # explain leaves .grad alone
+(-3.0, 0.0)
+
+The steps are computed here, in plain Python, with each operation's own
+``derivative`` (`autograd.ops.Op.derivative`) in exactly the order and with
+exactly the arithmetic of `autograd.backprop.backward`, so the gradients they
+end with are the ones ``backward()`` gives, to the last bit.  Nothing in the
+graph is changed: not even ``.grad``.
+
+The step order is backprop's: reverse `autograd.topological_order`, a node
+only after every node that uses it, so its gradient is complete when it is
+passed on.  A value used several times collects one ``+=`` per use, and the
+text says so (``w.grad += ... (2nd use: 1.5 + 2 = 3.5)``).
+
+The interactive view (`Explanation.save` to ``.html``, inline display in
+Jupyter) lives in `autograd.viz.stepper`; the animation (``.gif``) in
+`autograd.viz.animate`.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.checks import describe
+from autograd.value import Value
+
+from .dot import walk
+from .options import DEFAULT_MAX_NODES, check_max_nodes, check_roots, number_formatter
+
+__all__ = ["Explanation", "Step", "Term", "explain"]
+
+_SIMPLE = re.compile(r"[A-Za-z_][\w.\[\]]*")
+_NAME_LIMIT = 16
+"""An unlabelled node is named by its expression (``x*w``) when that is at most this long, else ``#7``."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One input's share of a backward step: ``input.grad += out.grad × partial``."""
+
+    input: int
+    """Index of the input in `Explanation.nodes` (its drawing id is ``n<input>``)."""
+    name: str
+    """How the text names the input."""
+    partial: float
+    """d(out)/d(input), from the operation's own ``derivative``."""
+    contribution: float
+    """``out.grad * partial``, what is added to the input's gradient."""
+    before: float
+    """The input's gradient before this step (0.0 on its first use)."""
+    after: float
+    """The input's gradient after this step: ``before + contribution``."""
+    use: int
+    """Which use of the input this is, counted in backprop's order (1 for the first)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the explanation: a node and what it passes on to its inputs.
+
+    ``kind`` is ``"seed"`` (the first backward step: the output's gradient is
+    1), ``"backward"`` (a computed node passes its gradient on) or
+    ``"forward"`` (with ``forward=True``: a node's value is computed).
+    """
+
+    kind: str
+    node: int
+    """Index of the node in `Explanation.nodes`."""
+    name: str
+    data: float
+    grad: float
+    """The node's gradient, complete at this step (0.0 for forward steps)."""
+    op: str | None
+    """The operation's name, ``None`` for a leaf."""
+    inputs: tuple[int, ...]
+    terms: tuple[Term, ...]
+    lines: tuple[str, ...]
+    """The step as text, one line per line shown."""
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+class Explanation:
+    """The steps of the backward pass (and optionally the forward pass) of a graph; made by `explain`.
+
+    Attributes:
+        steps: the `Step`s, in order.
+        nodes: the graph's `Value`s in `autograd.topological_order`; node ``i``
+            is drawn with id ``n<i>``.
+        names: the name the text gives each node.
+        grads: each node's gradient after the last step (a dict `Value` -> float),
+            equal to what ``backward()`` puts into ``.grad`` starting from 0.
+    """
+
+    def __init__(
+        self,
+        root: Value,
+        nodes: list[Value],
+        names: list[str],
+        steps: list[Step],
+        grads: dict[Value, float],
+        labels: dict[Value, str],
+        number_format: Any,
+        max_nodes: int | None,
+    ) -> None:
+        self.root = root
+        self.nodes = nodes
+        self.names = names
+        self.steps = steps
+        self.grads = grads
+        self._labels = labels
+        self._number_format = number_format
+        self._max_nodes = max_nodes
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Any:
+        return iter(self.steps)
+
+    def __getitem__(self, index: int) -> Step:
+        return self.steps[index]
+
+    def text(self) -> str:
+        """All the steps as plain text, numbered from 1."""
+        out = []
+        for i, step in enumerate(self.steps, 1):
+            head = f"step {i}"
+            pad = " " * (len(head) + 2)
+            out.append(f"{head}  {step.lines[0]}")
+            out.extend(pad + line for line in step.lines[1:])
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:
+        kinds = sum(1 for s in self.steps if s.kind == "forward")
+        forward = f", {kinds} forward" if kinds else ""
+        return (f"<Explanation of {self.names[-1]!r}: {len(self.steps)} steps{forward}, {len(self.nodes)} values; "
+                "print it, display it in Jupyter or .save('backprop.html' / '.gif')>")
+
+    # ------------------------------------------------------------------ views (loaded on use)
+
+    def dot(self, **options: Any) -> str:
+        """The DOT source of the graph as drawn in the views, with the final values and gradients."""
+        from .stepper import explanation_dot
+
+        return explanation_dot(self, **options)
+
+    def html(self, **options: Any) -> str:
+        """The interactive view as one self-contained HTML document (no network needed)."""
+        from .stepper import to_html
+
+        return to_html(self, **options)
+
+    def save(self, path: str | os.PathLike[str], **options: Any) -> pathlib.Path:
+        """Write the view to `path`: ``.html`` (interactive), ``.gif`` (animated), ``.txt`` (the text)."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"Explanation.save(path): path must be a str or os.PathLike, got {describe(path)}")
+        target = pathlib.Path(path)
+        suffix = target.suffix.lower()
+        if suffix in (".html", ".htm"):
+            data = self.html(**options).encode("utf-8")
+        elif suffix == ".gif":
+            from .animate import to_gif
+
+            data = to_gif(self, **options)
+        elif suffix == ".txt":
+            if options:
+                raise TypeError(f"saving the text takes no options, got {', '.join(sorted(options))}")
+            data = (self.text() + "\n").encode("utf-8")
+        else:
+            raise ValueError(
+                f"cannot tell what to write from the file name {str(path)!r}; end it in .html, .gif or .txt")
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # atomic: a failed save leaves no half-written file
+        return target
+
+    def _repr_html_(self) -> str:
+        from .stepper import to_html
+
+        return to_html(self, fragment=True)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """HTML (interactive) plus a PNG of the final state for viewers that run no scripts (GitHub)."""
+        from .stepper import mimebundle
+
+        return mimebundle(self)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _partials(node: Value) -> tuple[Any, ...]:
+    """The operation's local derivatives, called exactly as `autograd.backprop` calls it."""
+    op: Any = node.op
+    inputs = node.inputs
+    if len(inputs) == 1:
+        return (op.derivative(inputs[0].data, node.data),)
+    return tuple(op.derivative(*[v.data for v in inputs], node.data))
+
+
+def _check_names(names: object) -> dict[Value, str]:
+    if names is None:
+        return {}
+    items = names.items() if isinstance(names, Mapping) else names
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise TypeError(
+            "explain(names=...) expects a mapping name -> Value or (name, Value) pairs such as "
+            f"model.named_parameters(), got {describe(names)}"
+        )
+    out: dict[Value, str] = {}
+    for item in items:
+        if not (isinstance(item, Sequence) and len(item) == 2):
+            raise TypeError(f"explain(names=...) expects (name, Value) pairs, got {describe(item)}")
+        name, value = item
+        if isinstance(name, Value) and isinstance(value, str):
+            name, value = value, name
+        if not isinstance(name, str) or not isinstance(value, Value):
+            raise TypeError(
+                f"explain(names=...) expects (name, Value) pairs, got ({describe(name)}, {describe(value)})")
+        out[value] = name
+    return out
+
+
+def explain(
+    root: Value,
+    *,
+    forward: bool = False,
+    names: Mapping[str, Value] | Iterable[tuple[str, Value]] | None = None,
+    number_format: Any = ".4g",
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> Explanation:
+    """The backward pass of `root`'s graph, step by step, with the chain rule written out in numbers.
+
+    Args:
+        root: the output to differentiate (a `Value`; its gradient starts at 1).
+        forward: also show the forward pass first, one step per computed value.
+        names: names for values without a label, e.g. ``model.named_parameters()``
+            (a mapping name -> `Value`, or ``(name, Value)`` pairs).  Shown in the
+            text and in the drawing.
+        number_format: how numbers are written in the text and the drawing
+            (a format spec such as ``".4g"`` or a function float -> str).
+        max_nodes: refuse graphs with more values than this (``None``: no limit).
+
+    Returns:
+        An `Explanation`: ``.steps`` (the structured steps), ``.text()``,
+        ``.grads``, ``.save("backprop.html")`` / ``.save("backprop.gif")``, and
+        an interactive view when displayed in Jupyter.  ``.grad`` of the graph's
+        values is not touched.
+    """
+    roots = check_roots(root)
+    if len(roots) != 1:
+        raise TypeError(f"explain() needs one Value (the output to differentiate), got {len(roots)}")
+    (out,) = roots
+    fmt = number_formatter(number_format)
+    limit = check_max_nodes(max_nodes)
+    labels = _check_names(names)
+    nodes = walk([out], limit)
+    index = {node: i for i, node in enumerate(nodes)}
+
+    names_list: list[str] = []
+    for node in nodes:
+        given = labels.get(node) or node.label
+        if given:
+            names_list.append(given)
+        elif node.op is None:
+            names_list.append(fmt(node.data))  # an unnamed leaf: a constant, shown as its value
+        else:
+            parts = [names_list[index[v]] for v in node.inputs]
+            op_name = node.op.name
+            if len(parts) == 2 and not op_name.isidentifier():
+                expr = f"({parts[0]}{op_name}{parts[1]})"
+            elif len(parts) == 1 and op_name.startswith("**"):
+                expr = f"({parts[0]}{op_name})"
+            elif len(parts) == 1 and op_name.endswith("**"):
+                expr = f"({op_name}{parts[0]})"
+            elif op_name == "neg":
+                expr = f"(-{parts[0]})"
+            else:
+                expr = f"{op_name}({', '.join(parts)})"
+            names_list.append(expr if len(expr) <= _NAME_LIMIT else f"#{index[node]}")
+    shown = [n[1:-1] if n.startswith("(") and n.endswith(")") else n for n in names_list]
+    ref = [n if _SIMPLE.fullmatch(n) else f"({n})" for n in shown]  # how `.grad` and `d(...)/d...` name it
+
+    def formula(node: Value) -> str:
+        op_name = node.op.name if node.op is not None else "?"
+        args = [names_list[index[v]] for v in node.inputs]
+        if len(args) == 2 and not op_name.isidentifier():
+            return f"{args[0]} {op_name} {args[1]}"
+        if len(args) == 1 and op_name.startswith("**"):
+            return f"{args[0]}{op_name}"
+        if len(args) == 1 and op_name.endswith("**"):
+            return f"{op_name}{args[0]}"
+        return f"{op_name}({', '.join(shown[index[v]] for v in node.inputs)})"
+
+    steps: list[Step] = []
+    if forward:
+        for i, node in enumerate(nodes):
+            if node.op is None:
+                continue
+            args = ", ".join(fmt(v.data) for v in node.inputs)
+            line = f"{shown[i]} = {formula(node)} = {node.op.name}({args}) = {fmt(node.data)}"
+            if len(node.inputs) == 2 and not node.op.name.isidentifier():
+                a, b = node.inputs
+                line = f"{shown[i]} = {formula(node)} = {fmt(a.data)} {node.op.name} {fmt(b.data)} = {fmt(node.data)}"
+            steps.append(Step("forward", i, shown[i], node.data, 0.0, node.op.name,
+                              tuple(index[v] for v in node.inputs), (), (line,)))
+
+    # The backward pass, in backprop's order and with its arithmetic (see autograd.backprop._propagate).
+    grads: dict[Value, Any] = dict.fromkeys(nodes, 0.0)
+    uses: dict[Value, int] = dict.fromkeys(nodes, 0)
+    grads[out] = 1.0
+    r = index[out]
+    steps.append(Step("seed", r, shown[r], out.data, 1.0, out.op.name if out.op else None,
+                      tuple(index[v] for v in out.inputs), (),
+                      (f"{ref[r]}.grad = 1  (the output: d({shown[r]})/d({shown[r]}) = 1)",)))
+    for node in reversed(nodes):
+        if node.op is None:
+            continue
+        i = index[node]
+        g = grads[node]
+        terms = []
+        lines = [f"{shown[i]} = {formula(node)}"]
+        for v, d in zip(node.inputs, _partials(node)):
+            j = index[v]
+            before = grads[v]
+            contribution = g * d
+            grads[v] = after = before + contribution
+            uses[v] += 1
+            terms.append(Term(j, shown[j], d, contribution, before, after, uses[v]))
+            line = (f"{ref[j]}.grad += {ref[i]}.grad × d({shown[i]})/d{ref[j]} = "
+                    f"{fmt(g)} × {fmt(d)} = {fmt(contribution)}")
+            if uses[v] > 1:
+                line += f"  ({_ordinal(uses[v])} use: {fmt(before)} + {fmt(contribution)} = {fmt(after)})"
+            lines.append(line)
+        steps.append(Step("backward", i, shown[i], node.data, g, node.op.name,
+                          tuple(index[v] for v in node.inputs), tuple(terms), tuple(lines)))
+    final = {node: float(grads[node]) for node in nodes}
+    return Explanation(out, nodes, shown, steps, final, labels, number_format, limit)

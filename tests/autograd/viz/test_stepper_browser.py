@@ -1,0 +1,220 @@
+"""explain's saved HTML, driven in a real headless Chromium (Debian's package, through Playwright).
+
+No browser is downloaded: the tests use the system's ``chromium`` (CI installs
+it with apt) and skip with a reason when it or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd import Value, explain
+from autograd.viz.explain import Explanation
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+                 if p and os.path.exists(p)), None)
+
+if CHROMIUM is None:
+    pytest.skip("no chromium executable (CI installs Debian's chromium package)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (valuegrad[test])")
+if shutil.which("dot") is None and shutil.which("graphviz-pure") is None:
+    pytest.skip("no Graphviz program to draw the graph", allow_module_level=True)
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        try:
+            launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        except Exception as exc:  # a chromium that cannot start here (no sandbox support, missing libraries)
+            pytest.skip(f"chromium at {CHROMIUM} does not start: {str(exc).splitlines()[0]}")
+        yield launched
+        launched.close()
+
+
+class View:
+    """A saved explanation opened in a page, with the console errors it produced."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1100, "height": 800})
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:")
+                        else route.continue_())  # any network request fails (and shows as an error)
+        self.page.goto(path.as_uri())
+
+    def step(self) -> int:
+        return int(self.page.locator(".vg-stepper").get_attribute("data-step"))
+
+    def grad(self, node: int) -> str:
+        texts = self.page.locator(f"g.node:has(title:text-is('n{node}')) text").all_text_contents()
+        return texts[-1]
+
+    def click(self, name: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.page.get_by_role("button", name=name, exact=True).click()
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> tuple[Explanation, dict[str, Value], Path]:
+    o, values = neuron()
+    steps = explain(o)
+    return steps, values, steps.save(tmp_path / "backprop.html")
+
+
+def test_next_shows_the_engines_gradients(browser: Any, saved: tuple[Explanation, dict[str, Value], Path]) -> None:
+    steps, v, path = saved
+    view = View(browser, path)
+    assert view.step() == 0
+    index = {node: i for i, node in enumerate(steps.nodes)}
+    o = v["o"]
+    o.backward()  # the engine's own numbers
+    assert view.grad(index[v["n"]]) == "grad ?"
+    view.click("Next", 2)  # the seed, then tanh: n.grad is complete
+    assert view.step() == 2
+    assert view.grad(index[v["n"]]) == f"grad {v['n'].grad:.4g}"
+    assert view.grad(index[v["w1"]]) == "grad ?"
+    view.click("Next", len(steps) - 2)
+    for name in ("x1", "w1", "x2", "w2", "b", "n", "o"):
+        assert view.grad(index[v[name]]) == f"grad {v[name].grad:.4g}".replace("-0 ", "0 "), name
+    assert view.page.get_by_role("button", name="Next", exact=True).is_disabled()
+    assert view.errors == []
+
+
+def test_current_step_text_and_highlight(browser: Any, saved: tuple[Explanation, dict[str, Value], Path]) -> None:
+    steps, _, path = saved
+    view = View(browser, path)
+    view.click("Next", 2)
+    assert view.page.locator(".vg-text").text_content() == "\n".join(steps[1].lines)
+    current = view.page.locator("g.vg-current title").all_text_contents()
+    assert sorted(current) == sorted([f"n{steps[1].node}", f"op{steps[1].node}"])
+    assert len(view.page.locator("g.edge.vg-active").all()) == 2  # n -> tanh -> o
+    assert view.page.locator(".vg-counter").text_content() == f"step 2 of {len(steps)}"
+    grad_text = view.page.locator(f"g.node:has(title:text-is('n{steps[1].node}')) text").last
+    assert grad_text.get_attribute("text-anchor") == "middle"  # numbers are centred in their cells
+    assert view.errors == []
+
+
+def test_back_undoes(browser: Any, saved: tuple[Explanation, dict[str, Value], Path]) -> None:
+    steps, v, path = saved
+    view = View(browser, path)
+    index = {node: i for i, node in enumerate(steps.nodes)}
+    view.click("Next", 3)
+    before = [view.grad(i) for i in range(len(steps.nodes))]
+    view.click("Next")
+    assert [view.grad(i) for i in range(len(steps.nodes))] != before
+    view.click("Back")
+    assert view.step() == 3 and [view.grad(i) for i in range(len(steps.nodes))] == before
+    view.click("Back", 3)
+    assert view.step() == 0 and view.grad(index[v["o"]]) == "grad ?"
+    assert view.page.get_by_role("button", name="Back", exact=True).is_disabled()
+    assert view.errors == []
+
+
+def test_play_reaches_the_end(browser: Any, tmp_path: Path) -> None:
+    o, v = neuron()
+    steps = explain(o)
+    path = steps.save(tmp_path / "fast.html", interval=0.05)
+    view = View(browser, path)
+    view.click("Play")
+    view.page.wait_for_function(f"document.querySelector('.vg-stepper').dataset.step === '{len(steps)}'",
+                                timeout=10_000)
+    assert view.page.get_by_role("button", name="Play", exact=True).is_visible()  # back from "Pause"
+    index = {node: i for i, node in enumerate(steps.nodes)}
+    assert view.grad(index[v["w1"]]) == f"grad {steps.grads[v['w1']]:.4g}"
+    assert view.errors == []
+
+
+def test_arrow_keys_and_slider(browser: Any, saved: tuple[Explanation, dict[str, Value], Path]) -> None:
+    steps, _, path = saved
+    view = View(browser, path)
+    for _ in range(3):
+        view.page.keyboard.press("ArrowRight")
+    assert view.step() == 3
+    view.page.keyboard.press("ArrowLeft")
+    assert view.step() == 2
+    view.page.locator(".vg-slider").fill(str(len(steps)))
+    assert view.step() == len(steps)
+    view.page.keyboard.press("ArrowRight")  # at the end: stays
+    assert view.step() == len(steps)
+    assert view.errors == []
+
+
+def test_forward_steps_fill_in_values_first(browser: Any, tmp_path: Path) -> None:
+    o, _ = neuron()
+    steps = explain(o, forward=True)
+    view = View(browser, steps.save(tmp_path / "forward.html"))
+    index = {node: i for i, node in enumerate(steps.nodes)}
+    data = view.page.locator(f"g.node:has(title:text-is('n{index[o]}')) text")
+    assert data.all_text_contents()[-2] == "data ?"
+    view.click("Next", 5)  # five operations
+    assert data.all_text_contents()[-2] == f"data {o.data:.4g}"
+    assert view.grad(index[o]) == "grad ?"
+    view.click("Next")
+    assert view.grad(index[o]) == "grad 1"
+    assert view.errors == []
+
+
+def test_screenshot_is_not_blank(browser: Any, saved: tuple[Explanation, dict[str, Value], Path]) -> None:
+    from PIL import Image, ImageStat
+
+    _, _, path = saved
+    view = View(browser, path)
+    view.click("Next", 3)
+    picture = Image.open(io.BytesIO(view.page.screenshot())).convert("L")
+    stat = ImageStat.Stat(picture)
+    assert stat.var[0] > 100  # a blank (or single-colour) page has no variance
+    dark = sum(picture.histogram()[:128]) / (picture.width * picture.height)
+    assert 0.005 < dark < 0.5  # text and lines, not a black page
+    svg_box = view.page.locator(".vg-graph svg").bounding_box()
+    assert svg_box is not None and svg_box["width"] > 300 and svg_box["height"] > 100
+    assert view.errors == []
+
+
+def test_two_views_on_one_page_are_independent(browser: Any, tmp_path: Path) -> None:
+    o, _ = neuron()
+    first, second = explain(o)._repr_html_(), explain(o)._repr_html_()
+    page = tmp_path / "two.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{first}{second}</body></html>", encoding="utf-8")
+    view = View(browser, page)
+    views = view.page.locator(".vg-stepper")
+    assert views.count() == 2
+    views.nth(0).get_by_role("button", name="Next", exact=True).click()
+    assert views.nth(0).get_attribute("data-step") == "1" and views.nth(1).get_attribute("data-step") == "0"
+    assert view.errors == []
+
+
+def test_hostile_labels_run_no_script(browser: Any, tmp_path: Path) -> None:
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = Value(2.0, label='<img src=x onerror="alert(2)">')
+    out = x * y
+    out.label = "</pre><b>bold?</b>"
+    steps = explain(out)
+    view = View(browser, steps.save(tmp_path / "hostile.html"))
+    dialogs: list[str] = []
+    view.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    view.click("Next", len(steps))
+    assert dialogs == [] and view.errors == []
+    assert view.page.locator("img").count() == 0 and view.page.locator("b").count() == 0
+    shown = view.page.locator(".vg-text").text_content() or ""
+    assert '<img src=x onerror="alert(2)">' in shown  # shown literally, as text
+    assert view.page.locator("g.node:has(title:text-is('n0')) text").first.text_content() == x.label
