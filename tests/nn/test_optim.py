@@ -247,7 +247,7 @@ def test_step_leaves_graph_untouched_and_records_nothing() -> None:
         (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be >= 0.0 and < 1.0"),
         (lambda: Adam([Value(1.0)], betas=0.9), TypeError, r"betas \(beta1, beta2\) must be a sequence"),
         (lambda: Adam([Value(1.0)], betas=(0.9,)), ValueError, r"betas must be a pair \(beta1, beta2\), got 1 numbers"),
-        (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps must be >= 0.0"),
+        (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps must be > 0.0"),
     ],
 )
 def test_bad_arguments(make: object, error: type, message: str) -> None:
@@ -265,6 +265,6 @@ def test_lr_setter_validates() -> None:
 def test_reprs() -> None:
     params = [Value(1.0), Value(2.0)]
     assert repr(SGD(params, lr=0.1, momentum=0.9, nesterov=True)) == \
-        "SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.0, 2 parameters, steps=0)"
+        "SGD(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=True, 2 parameters, steps=0)"
     assert repr(Adam(params)) == \
         "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, 2 parameters, steps=0)"

@@ -128,7 +128,7 @@ def test_a_crash_mid_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: p
 
 
 def test_save_rejects_non_modules_before_touching_the_disk(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match=r"save\(\) expects an nn\.Module, got list"):
+    with pytest.raises(TypeError, match=r"save\(\) expects an nn\.Module, a state_dict\(\) or a dict .*, got list"):
         save([Value(1.0)], tmp_path / "x.json")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
 
