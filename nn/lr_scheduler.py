@@ -1,4 +1,6 @@
-"""Learning-rate schedulers with PyTorch's names, arguments and formulas: `StepLR`, `ExponentialLR`, `CosineAnnealingLR`.
+"""Learning-rate schedulers with PyTorch's names, arguments and formulas: `StepLR`, `ExponentialLR`, ...
+
+The three: `StepLR`, `ExponentialLR` and `CosineAnnealingLR`.
 
 Use them as in PyTorch: make the scheduler after the optimizer (it records
 each group's starting ``lr`` as ``initial_lr``) and call ``scheduler.step()``

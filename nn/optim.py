@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
 from autograd import Value
 from autograd.checks import check_real, check_sequence, cut, describe
@@ -59,7 +59,7 @@ from .module import Module
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "ParamsArg"]
 
-ParamsArg = Union[Iterable[Value], Module, Iterable[Mapping[str, Any]]]
+ParamsArg = Iterable[Value] | Module | Iterable[Mapping[str, Any]]
 """What an optimizer accepts: Values, a Module, or parameter groups (dicts with a ``"params"`` entry)."""
 
 

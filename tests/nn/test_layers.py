@@ -123,7 +123,7 @@ def test_wrong_number_of_inputs(make: object, message: str) -> None:
         (lambda: Neuron(1)(None), TypeError, r"Neuron inputs must be a sequence \(list or tuple\), got NoneType"),
         (lambda: Neuron(2)("ab"), TypeError, r"Neuron inputs must be a sequence \(list or tuple\), got str"),
         (lambda: MLP(2, [1])({1.0, 2.0}), TypeError, r"MLP inputs must be a sequence \(list or tuple\), got set"),
-        (lambda: Neuron(1)(["a"]), TypeError, "multiply"),
+        (lambda: Neuron(1)(["a"]), TypeError, "Neuron input 0 must be a number or a Value, got str 'a'"),
     ],
 )
 def test_bad_arguments(make: object, error: type, message: str) -> None:

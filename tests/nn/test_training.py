@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import nn.training
 from autograd import Value
 from nn import (
     MLP,
@@ -300,10 +301,12 @@ def test_progress_plain_fallback_without_tqdm(monkeypatch: pytest.MonkeyPatch,
                                               capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm.auto` raise ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(nn.training, "_hinted", False)
     _tiny_fit(progress=True, epochs=25)
     out, err = capfd.readouterr()
     lines = err.strip().splitlines()
     assert out == ""
+    assert "valuegrad[progress]" in lines.pop(0)  # said once per process, before the plain lines
     assert lines[0].startswith("tiny epoch  1/25  loss ") and "accuracy" in lines[0]
     assert lines[-1].startswith("tiny epoch 25/25")
     assert 3 <= len(lines) <= 14  # a handful of lines, not one per epoch
