@@ -20,6 +20,16 @@ The file is ordinary JSON (never pickle: reading one cannot run code)::
 * `save` is atomic: the JSON goes to a temporary file in the same folder,
   is flushed to disk, and then renamed over the target in one step
   (`os.replace`), so a crash mid-save leaves the previous file intact.
+  A symlink is followed (its target is replaced, the link stays); a
+  read-only file, a directory or a device is refused (`PermissionError` /
+  `IsADirectoryError`); errors name the target, not the temporary file.
+* `load` reads regular files only (a FIFO or ``/dev/zero`` is refused before
+  it is opened) and refuses a file far larger than the model could need
+  (`size_limit`) before reading it.
+* Besides a model, `save` takes ``model.state_dict()`` (the same layout,
+  ``"model": null``) or a checkpoint dict of state dicts and plain data
+  (``{"format": ..., "version": 1, "checkpoint": {...}}``, non-finite floats
+  as ``{"$float": "inf"}``); ``load(path)`` returns it.
 * `load` checks everything before assigning anything: a file that is not
   JSON, not this format, of another format version, or for a different
   architecture (other parameter names) raises `ValueError` naming the
