@@ -75,6 +75,9 @@ def _hyper(value: object, name: str, *, low: float = 0.0, high: float | None = N
     return number
 
 
+_FLOATS = frozenset({float})
+
+
 def _flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {describe(value)}")
@@ -219,28 +222,33 @@ class Optimizer:
         """
         groups = [self._check_group({k: v for k, v in g.items() if k != "params"}, f"param_groups[{i}] ")
                   for i, g in enumerate(self.param_groups)]
-        new_data: list[float] = []
+        results: list[tuple[list[Value], list[float]]] = []
         new_state: list[dict[str, float]] = []
         start = 0
         for group, settings in zip(self.param_groups, groups):
             params = group["params"]
             grads = [p.grad for p in params]
-            for i, g in enumerate(grads):
-                if type(g) is not float and not (isinstance(g, (int, float)) and not isinstance(g, bool)):
-                    raise TypeError(f"{type(self).__name__}.step(): the grad of parameter {start + i} "
-                                    f"is {describe(g)}, expected a float")
+            if not _FLOATS.issuperset(map(type, grads)):  # the usual case costs one C-level pass
+                self._check_grads(grads, start)
             data, state = self._updates(settings, [p.data for p in params], grads,
                                         self.state[start:start + len(params)])
-            new_data.extend(data)
+            results.append((params, data))
             new_state.extend(state)
             start += len(params)
         # Nothing above assigned anything; now apply it all.
-        for p, x in zip(self.params, new_data):
-            p.data = x
+        for params, data in results:
+            for p, x in zip(params, data):
+                p.data = x
         self.state = new_state
         for group, settings in zip(self.param_groups, groups):
             group.update(settings)
         self.steps += 1
+
+    def _check_grads(self, grads: list[Any], start: int) -> None:
+        for i, g in enumerate(grads):
+            if isinstance(g, bool) or not isinstance(g, (int, float)):
+                raise TypeError(f"{type(self).__name__}.step(): the grad of parameter {start + i} "
+                                f"is {describe(g)}, expected a float")
 
     def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
                  state: list[dict[str, float]]) -> tuple[list[float], list[dict[str, float]]]:
