@@ -106,18 +106,19 @@ class Optimizer:
             assigned directly are checked when `step()` runs.
         state: per parameter (same order as `params`), a dict of floats:
             ``momentum_buffer`` (SGD); ``step``, ``exp_avg``, ``exp_avg_sq``,
-            ``max_exp_avg_sq`` (Adam), as in PyTorch.  Empty before the first step.
+            ``max_exp_avg_sq`` (Adam), as in PyTorch.  Empty before the first
+            step.  (A read-only view: it is kept per group as lists of floats.)
         steps: how many times `step()` has run.
     """
 
     defaults: dict[str, Any]
     param_groups: list[dict[str, Any]]
-    state: list[dict[str, float]]
+    _group_state: list[dict[str, list[float]]]
 
     def __init__(self, params: ParamsArg, defaults: Mapping[str, Any]) -> None:
         self.defaults = self._check_group(dict(defaults), "")
         self.param_groups = []
-        self.state = []
+        self._group_state = []
         self.steps = 0
         name = type(self).__name__
         if isinstance(params, Module):
@@ -181,7 +182,15 @@ class Optimizer:
         settings = {**self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
         settings = self._check_group(settings, where)
         self.param_groups.append({"params": unique, **settings})
-        self.state.extend({} for _ in unique)
+        self._group_state.append({})
+
+    @property
+    def state(self) -> list[dict[str, float]]:
+        """Each parameter's state as PyTorch names it (a new list of new dicts; see the class docstring)."""
+        out: list[dict[str, float]] = []
+        for group, state in zip(self.param_groups, self._group_state):
+            out.extend({key: values[i] for key, values in state.items()} for i in range(len(group["params"])))
+        return out
 
     @property
     def params(self) -> list[Value]:
@@ -223,23 +232,22 @@ class Optimizer:
         groups = [self._check_group({k: v for k, v in g.items() if k != "params"}, f"param_groups[{i}] ")
                   for i, g in enumerate(self.param_groups)]
         results: list[tuple[list[Value], list[float]]] = []
-        new_state: list[dict[str, float]] = []
+        new_state: list[dict[str, list[float]]] = []
         start = 0
-        for group, settings in zip(self.param_groups, groups):
+        for group, settings, state in zip(self.param_groups, groups, self._group_state):
             params = group["params"]
             grads = [p.grad for p in params]
             if not _FLOATS.issuperset(map(type, grads)):  # the usual case costs one C-level pass
                 self._check_grads(grads, start)
-            data, state = self._updates(settings, [p.data for p in params], grads,
-                                        self.state[start:start + len(params)])
+            data, updated = self._updates(settings, [p.data for p in params], grads, state)
             results.append((params, data))
-            new_state.extend(state)
+            new_state.append(updated)
             start += len(params)
         # Nothing above assigned anything; now apply it all.
         for params, data in results:
             for p, x in zip(params, data):
                 p.data = x
-        self.state = new_state
+        self._group_state = new_state
         for group, settings in zip(self.param_groups, groups):
             group.update(settings)
         self.steps += 1
@@ -251,8 +259,8 @@ class Optimizer:
                                 f"is {describe(g)}, expected a float")
 
     def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
-                 state: list[dict[str, float]]) -> tuple[list[float], list[dict[str, float]]]:
-        """New data and new state for one group (must not modify its arguments)."""
+                 state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
+        """New data and new state (name -> one float per parameter) for one group; must not modify its arguments."""
         raise NotImplementedError
 
     # ------------------------------------------------------------ state
@@ -264,7 +272,7 @@ class Optimizer:
         the model's `state_dict` holds them).  Only numbers, bools, lists and
         dicts, so ``json.dumps`` (with string keys) and `nn.save` can store it.
         """
-        state = {i: dict(s) for i, s in enumerate(self.state) if s}
+        state = {i: s for i, s in enumerate(self.state) if s}
         groups = []
         start = 0
         for group in self.param_groups:
@@ -314,8 +322,8 @@ class Optimizer:
         raw_state = state_dict["state"]
         if not isinstance(raw_state, Mapping):
             raise TypeError(f"{name}.load_state_dict(): 'state' is {describe(raw_state)}, expected a dict")
-        n = len(self.state)
-        new_state: list[dict[str, float]] = [{} for _ in range(n)]
+        n = len(self.params)
+        per_parameter: list[dict[str, float]] = [{} for _ in range(n)]
         allowed = self._state_keys()
         for key, entry in raw_state.items():
             index = _state_index(key, n, name)
@@ -325,13 +333,26 @@ class Optimizer:
                 if k not in allowed:
                     raise ValueError(f"{name}.load_state_dict(): state[{index}] has unknown entry {cut(repr(k))}; "
                                      f"expected some of {sorted(allowed)}")
-                new_state[index][k] = _state_number(v, f"state[{index}][{k!r}]")
+                per_parameter[index][k] = _state_number(v, f"state[{index}][{k!r}]")
+        new_state: list[dict[str, list[float]]] = []
+        start = 0
+        for i, group in enumerate(self.param_groups):
+            entries = per_parameter[start:start + len(group["params"])]
+            start += len(group["params"])
+            keys = set(entries[0]) if entries else set()
+            if any(set(entry) != keys for entry in entries):
+                raise ValueError(f"{name}.load_state_dict(): the parameters of param_groups[{i}] have different "
+                                 "state entries; this optimizer keeps the same entries for a whole group")
+            if "step" in keys and len({entry["step"] for entry in entries}) > 1:
+                raise ValueError(f"{name}.load_state_dict(): the parameters of param_groups[{i}] have different "
+                                 "step counts; this optimizer steps a whole group together")
+            new_state.append({key: [entry[key] for entry in entries] for key in sorted(keys)})
         steps = state_dict.get("steps", self.steps)
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
             raise ValueError(f"{name}.load_state_dict(): 'steps' must be an int >= 0, got {describe(steps)}")
         for group, settings in zip(self.param_groups, new_settings):
             group.update(settings)
-        self.state = new_state
+        self._group_state = new_state
         self.steps = steps
 
     def _state_keys(self) -> frozenset[str]:
@@ -406,7 +427,7 @@ class SGD(Optimizer):
         return frozenset({"momentum_buffer"})
 
     def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
-                 state: list[dict[str, float]]) -> tuple[list[float], list[dict[str, float]]]:
+                 state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
         lr, mu, wd = settings["lr"], settings["momentum"], settings["weight_decay"]
         step = lr if settings["maximize"] else -lr
         if wd:
@@ -414,13 +435,13 @@ class SGD(Optimizer):
         if mu == 0.0:
             return [x + step * g for x, g in zip(data, grads)], state
         keep, nesterov = 1.0 - settings["dampening"], settings["nesterov"]
-        new_data, new_state = [], []
-        for x, g, s in zip(data, grads, state):
-            old = s.get("momentum_buffer")
-            b = g if old is None else mu * old + keep * g
-            new_state.append({**s, "momentum_buffer": b})
-            new_data.append(x + step * (g + mu * b if nesterov else b))
-        return new_data, new_state
+        old = state.get("momentum_buffer")
+        buffers = grads if old is None else [mu * b + keep * g for b, g in zip(old, grads)]
+        if nesterov:
+            new_data = [x + step * (g + mu * b) for x, g, b in zip(data, grads, buffers)]
+        else:
+            new_data = [x + step * b for x, b in zip(data, buffers)]
+        return new_data, {**state, "momentum_buffer": list(buffers)}
 
     def _settings(self) -> str:
         group = self.param_groups[0]
@@ -485,7 +506,7 @@ class Adam(Optimizer):
         return frozenset({"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"})
 
     def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
-                 state: list[dict[str, float]]) -> tuple[list[float], list[dict[str, float]]]:
+                 state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
         lr, eps, wd = settings["lr"], settings["eps"], settings["weight_decay"]
         beta1, beta2 = settings["betas"]
         amsgrad = settings["amsgrad"]
@@ -497,18 +518,18 @@ class Adam(Optimizer):
                 data = [x * shrink for x in data]
         elif wd:
             grads = [g + wd * x for g, x in zip(grads, data)]
-        new_data, new_state = [], []
-        for x, g, s in zip(data, grads, state):
-            t = s.get("step", 0.0) + 1.0
-            step_size = lr / (1.0 - beta1**t)
-            correction2_sqrt = math.sqrt(1.0 - beta2**t)
-            m = beta1 * s.get("exp_avg", 0.0) + (1.0 - beta1) * g
-            v = beta2 * s.get("exp_avg_sq", 0.0) + (1.0 - beta2) * g * g
-            entry = {"step": t, "exp_avg": m, "exp_avg_sq": v}
-            if amsgrad:
-                v = entry["max_exp_avg_sq"] = max(s.get("max_exp_avg_sq", 0.0), v)
-            new_state.append(entry)
-            new_data.append(x - step_size * (m / (math.sqrt(v) / correction2_sqrt + eps)))
+        n = len(data)
+        steps = state.get("step")
+        t = (steps[0] if steps else 0.0) + 1.0
+        step_size = lr / (1.0 - beta1**t)
+        correction2_sqrt = math.sqrt(1.0 - beta2**t)
+        c1, c2, sqrt = 1.0 - beta1, 1.0 - beta2, math.sqrt
+        m = [beta1 * a + c1 * g for a, g in zip(state.get("exp_avg", [0.0] * n), grads)]
+        v = [beta2 * b + c2 * g * g for b, g in zip(state.get("exp_avg_sq", [0.0] * n), grads)]
+        new_state = {"step": [t] * n, "exp_avg": m, "exp_avg_sq": v}
+        if amsgrad:
+            v = new_state["max_exp_avg_sq"] = list(map(max, state.get("max_exp_avg_sq", [0.0] * n), v))
+        new_data = [x - step_size * (a / (sqrt(b) / correction2_sqrt + eps)) for x, a, b in zip(data, m, v)]
         return new_data, new_state
 
     def _settings(self) -> str:
