@@ -10,7 +10,8 @@
 
 Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
 (`Neuron`, `Layer`, `MLP`), `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`,
-`Adam`, `AdamW`), `nn.data` (two moons, minibatches, the seed posts'
+`Adam`, `AdamW`), `nn.lr_scheduler` (`StepLR`, `ExponentialLR`,
+`CosineAnnealingLR`), `nn.data` (two moons, minibatches, the seed posts'
 datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
 `nn.seeding` (what a ``seed`` argument may be).  The main demo, which trains
 and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
@@ -28,6 +29,7 @@ from .losses import (
     softmax,
     softplus,
 )
+from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LRScheduler, StepLR
 from .metrics import binary_accuracy, categorical_accuracy
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer
@@ -39,6 +41,7 @@ __all__ = [
     "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy", "softmax", "log_softmax",
     "softplus", "binary_accuracy", "categorical_accuracy",
     "Optimizer", "SGD", "Adam", "AdamW",
+    "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR",
     "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line",
     "fit", "evaluate", "History",
     "save", "load",

@@ -116,6 +116,23 @@ def _inputs(x: object, nin: int, who: str) -> Sequence[object]:
     return xs
 
 
+def _explain(error: TypeError, xs: Sequence[object], who: str) -> TypeError:
+    """A clear TypeError naming the input that is not a number, or ``error`` itself if every input is one.
+
+    Called only after the arithmetic failed, so the usual path checks nothing.
+    """
+    for i, item in enumerate(xs):
+        if not (isinstance(item, Value) or is_real(item)):
+            return TypeError(f"{who} input {i} must be a number or a Value, got {describe(item)}")
+    return error
+
+
+def _only(out: list[Value], who: str) -> Value:
+    if len(out) != 1:
+        raise ValueError(f"forward_one() needs a {who} with one output, this one has {len(out)}; use outputs(x)")
+    return out[0]
+
+
 class Neuron(Module):
     """One neuron: ``activation(sum(w_i * x_i) + b)``.
 
@@ -163,7 +180,23 @@ class Neuron(Module):
 
     def forward(self, x: Inputs) -> Value:
         """The neuron's output for inputs ``x`` (what calling the neuron does)."""
-        return self._forward(_inputs(x, self.nin, "Neuron"))
+        xs = _inputs(x, self.nin, "Neuron")
+        try:
+            return self._forward(xs)
+        except TypeError as error:
+            raise _explain(error, xs, "Neuron") from None
+
+    def __getstate__(self) -> dict[str, object]:
+        # A named activation is pickled (and copied) by its name, whatever kind of callable implements it.
+        state = dict(vars(self))
+        if ACTIVATIONS.get(self.activation, False) is self._fn:
+            del state["_fn"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        if "_fn" not in state:
+            self._fn = ACTIVATIONS[self.activation]
 
     def _forward(self, x: Sequence[object]) -> Value:
         """The neuron on inputs already known to be ``nin`` long: the hot path."""
@@ -227,7 +260,14 @@ class Layer(Module):
     def outputs(self, x: Inputs, *, who: str = "Layer") -> list[Value]:
         """Like calling the layer, but always a list (also when ``nout == 1``)."""
         xs = _inputs(x, self.nin, who)
-        return [neuron._forward(xs) for neuron in self.neurons]
+        try:
+            return [neuron._forward(xs) for neuron in self.neurons]
+        except TypeError as error:
+            raise _explain(error, xs, who) from None
+
+    def forward_one(self, x: Inputs) -> Value:
+        """The output of a one-neuron layer, typed as a `Value` (ValueError for a wider layer)."""
+        return _only(self.outputs(x), "Layer")
 
     def extra_repr(self) -> str:
         activations = {n.activation for n in self.neurons}
@@ -270,6 +310,8 @@ class MLP(Module):
         seed: Seed = None,
     ) -> None:
         self.nin = check_int(nin, "MLP nin", 1)
+        _resolve_activation(True, activation)  # checked even when no hidden layer uses it
+        _resolve_activation(True, output_activation)
         widths = check_sequence(nouts, "MLP nouts (the layer widths, like [16, 16, 1])")
         if not widths:
             raise ValueError("MLP nouts must be a non-empty list of layer widths, like [16, 16, 1]; got an empty one")
@@ -287,11 +329,26 @@ class MLP(Module):
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         """The network's output(s) for inputs ``x`` (what calling the network does)."""
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: Inputs) -> list[Value]:
+        """The network's outputs for inputs ``x``, always as a list (typed ``list[Value]``)."""
         layers = self.layers
         out = layers[0].outputs(x, who="MLP")
         for layer in layers[1:]:
             out = layer.outputs(out)
-        return out[0] if len(out) == 1 else out
+        return out
+
+    def forward_one(self, x: Inputs) -> Value:
+        """The single output of a network whose last layer has one neuron, typed as a `Value`.
+
+        Calling the model returns ``Value | list[Value]`` (micrograd's
+        behaviour), which ``mypy --strict`` will not let you call
+        ``.backward()`` on; ``model.forward_one(x).backward()`` type-checks.
+        Raises ValueError when the last layer has more than one neuron.
+        """
+        return _only(self.outputs(x), "MLP")
 
     def extra_repr(self) -> str:
         sizes = " -> ".join(str(n) for n in [self.nin] + [layer.nout for layer in self.layers])

@@ -22,20 +22,51 @@ places, a module that refers back to its parent) is listed once, under the
 first name it was reached by.  Sets are not searched (their order is not
 deterministic), and neither is anything else (plain numbers, strings,
 callables, other objects).
+
+Only what should be trained is a parameter:
+
+* a **computed** `Value` (one with an operation, ``v.op is not None``, such
+  as an output cached in ``forward`` by ``self.last = out``) is never one;
+* a leaf with ``requires_grad`` false (``Value(10.0, requires_grad=False)``
+  where the engine supports it) is a **constant**: not trained, not saved.
+  A plain number attribute (``self.scale = 10.0``) is a constant too, and
+  works with every version of the engine.
+
+Parameter names must be unique: two parameters that would get the same
+dotted name (a dict key ``"a.b"`` next to an attribute ``a`` holding a dict
+with key ``"b"``, or dict keys ``1`` and ``"1"``) raise `ValueError`, since
+`state_dict`, `save` and `load` could not tell them apart.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from autograd import Value
-from autograd.checks import check_real
+from autograd.checks import check_real, cut, describe
 
-__all__ = ["Module"]
+__all__ = ["Module", "IncompatibleKeys", "is_trainable"]
 
 _CONTAINERS = (list, tuple, dict)
+
+
+def is_trainable(v: Value) -> bool:
+    """Whether a `Value` found on a module is a parameter: a leaf (no ``op``) that requires grad.
+
+    ``requires_grad`` is read with ``getattr(v, "requires_grad", True)``, so
+    this works with engines that have no such attribute (every leaf is then
+    trainable).
+    """
+    return v.op is None and getattr(v, "requires_grad", True) is not False
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `Module.load_state_dict` returns, as PyTorch's: names the state lacked and names it had extra."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
@@ -49,8 +80,14 @@ class Module:
     * `named_parameters()`: the same with dotted names (``"layers.0.neurons.3.w.1"``);
     * `zero_grad()`: every parameter's ``grad`` set to 0.0;
     * `state_dict()` / `load_state_dict()`: the parameters' numbers by name;
+    * `train()` / `eval()` and the `training` flag, `children()`, `modules()`
+      (PyTorch's names; no built-in layer behaves differently in eval mode,
+      the flag is there for your own modules);
     * a `repr` that shows the structure.
     """
+
+    training: bool = True
+    """True after `train()` (the default), False after `eval()`."""
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses define it (or override ``__call__``)."""
@@ -65,47 +102,97 @@ class Module:
         """Yield ``(dotted_name, value)`` for every parameter, each once, in order.
 
         The name is the attribute path from this module: attribute names,
-        list/tuple indices and dict keys joined by dots.
+        list/tuple indices and dict keys joined by dots.  Computed values and
+        constants (``requires_grad`` false) are skipped (see the module docstring).
+
+        Raises:
+            ValueError: two parameters would get the same name.
         """
-        seen: set[int] = set()
+        names: set[str] = set()
+        for name, obj in self._walk(stop_at_modules=False):
+            if isinstance(obj, Value) and is_trainable(obj):
+                if name in names:
+                    raise ValueError(
+                        f"two parameters of {type(self).__name__} would both be named {cut(repr(name))}: "
+                        "names join attribute names, indices and dict keys with dots, so a key "
+                        "like 'a.b' next to a dict 'a' with key 'b', or dict keys 1 and '1', collide; "
+                        "rename one")
+                names.add(name)
+                yield name, obj
+
+    def _walk(self, stop_at_modules: bool) -> Iterator[tuple[str, object]]:
+        """``(dotted name, object)`` for each `Value` and `Module` reachable from this module, each once.
+
+        With ``stop_at_modules`` the search does not enter sub-modules (for
+        `named_children`).  Containers are lists, tuples and dicts.
+        """
+        seen: set[int] = {id(self)}
         # An explicit stack instead of recursion: depth is unlimited.
-        stack: list[tuple[str, object]] = [("", self)]
+        stack: list[tuple[str, object]] = list(reversed(list(_items(self))))
         while stack:
             prefix, obj = stack.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
             if isinstance(obj, Value):
-                if id(obj) not in seen:
-                    seen.add(id(obj))
-                    yield prefix, obj
+                yield prefix, obj
                 continue
             if isinstance(obj, Module):
-                if id(obj) in seen:
+                yield prefix, obj
+                if stop_at_modules:
                     continue
-                seen.add(id(obj))
-                children: list[tuple[str, object]] = list(vars(obj).items())
-            elif isinstance(obj, dict):
-                if id(obj) in seen:
-                    continue
-                seen.add(id(obj))
-                children = [(str(key), item) for key, item in obj.items()]
-            else:  # list or tuple (only those are ever pushed)
-                if id(obj) in seen:
-                    continue
-                seen.add(id(obj))
-                assert isinstance(obj, (list, tuple))
-                children = [(str(i), item) for i, item in enumerate(obj)]
-            dot = prefix + "." if prefix else ""
-            for name, child in reversed(children):
-                if isinstance(child, (Value, Module, *_CONTAINERS)):
-                    stack.append((dot + name, child))
+            for name, child in reversed(list(_items(obj))):
+                stack.append((prefix + "." + name, child))
 
     def parameters(self) -> list[Value]:
         """Every trainable `Value` of this module and its sub-modules, each once, in order."""
         return [value for _, value in self.named_parameters()]
 
-    def zero_grad(self) -> None:
-        """Set ``grad`` of every parameter to 0.0 (call before each ``backward()``)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set ``grad`` of every parameter to 0.0 (call before each ``backward()``).
+
+        ``set_to_none`` is accepted for PyTorch code; gradients here are floats,
+        never ``None``, so either way they become 0.0.
+        """
+        if not isinstance(set_to_none, bool):
+            raise TypeError(f"zero_grad(set_to_none=...) must be True or False, got {describe(set_to_none)}")
         for p in self.parameters():
             p.grad = 0.0
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for each direct sub-module (through lists, tuples and dicts too), each once."""
+        for name, obj in self._walk(stop_at_modules=True):
+            if isinstance(obj, Module):
+                yield name, obj
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules, each once (PyTorch's ``children()``)."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self) -> Iterator[tuple[str, Module]]:
+        """``("", self)`` and then every sub-module at any depth with its dotted name, each once."""
+        yield "", self
+        for name, obj in self._walk(stop_at_modules=False):
+            if isinstance(obj, Module):
+                yield name, obj
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every sub-module at any depth, each once (PyTorch's ``modules()``)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def train(self, mode: bool = True) -> Module:
+        """Set `training` to ``mode`` on this module and every sub-module; return ``self``."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) expects True or False, got {describe(mode)}")
+        for module in list(self.modules()):
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """``train(False)``: set `training` to False everywhere; return ``self``."""
+        return self.train(False)
 
     def num_parameters(self) -> int:
         """How many distinct parameters the module has."""
@@ -117,29 +204,41 @@ class Module:
         """The parameters' numbers by dotted name, in `named_parameters` order (a new dict)."""
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: dict[str, float]) -> None:
-        """Set every parameter's ``data`` from ``state`` (as returned by `state_dict`).
+    def load_state_dict(self, state: Mapping[str, float], strict: bool = True) -> IncompatibleKeys:
+        """Set parameters' ``data`` from ``state`` (as returned by `state_dict`); return the keys that differed.
 
-        ``state`` must name exactly this module's parameters and give a real
-        number (not a bool) for each.  Everything is checked before anything
-        is assigned, so on error the module is left unchanged.
+        With ``strict=True`` (default) ``state`` must name exactly this
+        module's parameters.  With ``strict=False`` the names present in both
+        are loaded and the others reported, as PyTorch does, in the returned
+        ``IncompatibleKeys(missing_keys, unexpected_keys)``.  Every loaded
+        value must be a real number (not a bool).  Everything is checked
+        before anything is assigned, so on error the module is left unchanged.
 
         Raises:
             TypeError: ``state`` is not a dict, or a value is not a real number.
-            ValueError: names are missing or unexpected.
+            ValueError: names are missing or unexpected (``strict=True``).
         """
-        if not isinstance(state, dict):
-            raise TypeError(f"load_state_dict() expects a dict of name -> float, got {type(state).__name__}")
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict() expects a dict of name -> float, got {describe(state)}")
+        if not isinstance(strict, bool):
+            raise TypeError(f"load_state_dict(strict=...) must be True or False, got {describe(strict)}")
         named = list(self.named_parameters())
         expected = [name for name, _ in named]
-        problem = describe_name_mismatch(expected, list(state))
-        if problem:
-            raise ValueError(f"state does not match {type(self).__name__}'s parameters: {problem}")
-        numbers: list[float] = []
-        for name in expected:
-            numbers.append(_as_number(state[name], name))
-        for (_, p), number in zip(named, numbers):
+        given = list(state)
+        if strict:
+            problem = describe_name_mismatch(expected, given)
+            if problem:
+                raise ValueError(f"state does not match {type(self).__name__}'s parameters: {problem} "
+                                 "(load_state_dict(state, strict=False) loads the names that match)")
+        updates: list[tuple[Value, float]] = []
+        for name, p in named:
+            if name in state:
+                updates.append((p, _as_number(state[name], name)))
+        for p, number in updates:
             p.data = number
+        expected_set = set(expected)
+        return IncompatibleKeys(missing_keys=[n for n in expected if n not in state],
+                                unexpected_keys=[str(n) for n in given if n not in expected_set])
 
     # ------------------------------------------------------------ repr
 
@@ -176,6 +275,21 @@ class Module:
 _REPR_ACTIVE = threading.local()  # ids of the modules whose repr is being built, per thread
 
 
+def _items(obj: object) -> Iterator[tuple[str, object]]:
+    """The searchable children of a module or container: (name, object) for Values, Modules and containers."""
+    if isinstance(obj, Module):
+        pairs: Iterator[tuple[Any, object]] = iter(vars(obj).items())
+    elif isinstance(obj, dict):
+        pairs = iter(obj.items())
+    elif isinstance(obj, (list, tuple)):
+        pairs = enumerate(obj)
+    else:
+        return
+    for key, child in pairs:
+        if isinstance(child, (Value, Module, *_CONTAINERS)):
+            yield str(key), child
+
+
 def _describe_attribute(name: str, value: object) -> list[tuple[str, str]]:
     """Repr rows for one attribute: sub-modules expanded, Values summarised."""
     if isinstance(value, Module):
@@ -202,9 +316,9 @@ def _describe_attribute(name: str, value: object) -> list[tuple[str, str]]:
 def _as_number(value: object, name: str) -> float:
     """``value`` as a float if it is a real number (bool excluded), else TypeError."""
     try:
-        return check_real(value, f"parameter {name!r}")
+        return check_real(value, f"parameter {cut(repr(name))}")
     except OverflowError:
-        raise ValueError(f"parameter {name!r}: {value!r:.60} is too large for a float") from None
+        raise ValueError(f"parameter {cut(repr(name))}: {cut(repr(value))} is too large for a float") from None
 
 
 def describe_name_mismatch(expected: list[str], given: list[str], limit: int = 5) -> str:
@@ -223,5 +337,5 @@ def describe_name_mismatch(expected: list[str], given: list[str], limit: int = 5
 
 
 def _first(names: list[str], limit: int) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
+    shown = ", ".join(cut(repr(n)) for n in names[:limit])
     return shown + (", ..." if len(names) > limit else "")

@@ -9,7 +9,15 @@ One call replaces the loop every seed post writes out by hand::
 For each minibatch it runs the forward pass, the loss, ``optimizer.zero_grad()``,
 ``backward()`` and ``optimizer.step()``.  The progress bar is tqdm's
 (``tqdm.auto``, so a widget in notebooks) when tqdm is installed, a few plain
-lines on stderr otherwise, and nothing with ``progress=False``.
+lines on stderr otherwise (with a one-time note that ``valuegrad[progress]``
+gives a bar), plain lines on stdout with ``progress="text"`` (or every N
+epochs with ``progress=N``; they survive in a saved notebook, no widget
+needed), and nothing with ``progress=False``.
+
+Every argument is checked before the first step.  If the loss becomes
+infinite or NaN, `fit` stops before applying that step (the parameters keep
+their last finite values), warns once with the advice to lower the learning
+rate, and returns the history of the finished epochs.
 """
 
 from __future__ import annotations
@@ -18,12 +26,13 @@ import importlib
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from autograd import Value, no_grad
-from autograd.checks import check_int
+from autograd.checks import check_int, check_sequence, describe, is_real
 
 from .data import minibatches
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss
@@ -137,17 +146,19 @@ class _Silent:
 
 
 class _Plain:
-    """tqdm's stand-in: about ten lines on stderr (first, last and evenly spaced epochs)."""
+    """tqdm's stand-in: about ten lines (first, last and evenly spaced epochs), or one every ``every`` epochs."""
 
-    def __init__(self, total: int, desc: str) -> None:
+    def __init__(self, total: int, desc: str, every: int | None = None, stream: Any = None) -> None:
         self.total, self.desc = total, desc
-        self.every = max(1, math.ceil(total / 10))
+        self.every = every if every is not None else max(1, math.ceil(total / 10))
+        self.stream = stream
 
     def update(self, epoch: int, stats: dict[str, float]) -> None:
         if epoch == 1 or epoch == self.total or epoch % self.every == 0:
             shown = "  ".join(f"{name} {value:.4f}" for name, value in stats.items())
             width = len(str(self.total))
-            print(f"{self.desc} epoch {epoch:>{width}}/{self.total}  {shown}", file=sys.stderr, flush=True)
+            stream = self.stream if self.stream is not None else sys.stderr
+            print(f"{self.desc} epoch {epoch:>{width}}/{self.total}  {shown}", file=stream, flush=True)
 
     def close(self) -> None:
         pass
@@ -166,14 +177,95 @@ class _Tqdm:
         self.bar.close()
 
 
-def _progress(total: int, enabled: bool, desc: str) -> _Progress:
-    if not enabled:
+Progress = bool | int | Literal["text"]
+"""``True`` (a tqdm bar, or plain lines without tqdm), ``False``, ``"text"`` (about ten lines on stdout) or N."""
+
+_hinted = False  # whether fit has said that valuegrad[progress] gives a progress bar
+
+
+def _check_progress(progress: object) -> Progress:
+    if progress is True or progress is False:
+        return progress
+    if progress == "text":
+        return "text"
+    if isinstance(progress, int) and not isinstance(progress, bool) and progress >= 1:
+        return progress
+    raise TypeError(f"fit: progress must be True, False, 'text' or an int N >= 1 (a line every N epochs), "
+                    f"got {describe(progress)}")
+
+
+def _progress(total: int, progress: Progress, desc: str) -> _Progress:
+    global _hinted
+    if progress is False:
         return _Silent()
+    if progress == "text":
+        return _Plain(total, desc, stream=sys.stdout)
+    if progress is not True:
+        return _Plain(total, desc, every=int(progress), stream=sys.stdout)
     try:
         tqdm = importlib.import_module("tqdm.auto").tqdm
     except ImportError:
+        if not _hinted:
+            _hinted = True
+            print("fit: install valuegrad[progress] (tqdm) for a progress bar; progress='text' prints plain "
+                  "lines and progress=False nothing", file=sys.stderr, flush=True)
         return _Plain(total, desc)
     return _Tqdm(tqdm(total=total, desc=desc, unit="epoch"))
+
+
+def _row_shape(row: object) -> int | None:
+    """None for a bare number or Value, the length for a row of inputs, -1 for anything else."""
+    if isinstance(row, Value) or is_real(row):
+        return None
+    try:
+        return len(check_sequence(row, "row"))
+    except TypeError:
+        return -1
+
+
+def _check_data(X: Any, y: Any, what: str) -> int:  # noqa: N803
+    for name, data in (("X", X), ("y", y)):
+        if isinstance(data, (str, bytes, bytearray, dict, set, frozenset)) or not hasattr(data, "__len__"):
+            raise TypeError(f"fit: {what}{name} must be a sequence of samples (a list, tuple or array), "
+                            f"got {describe(data)}")
+    n = len(X)
+    if n != len(y):
+        raise ValueError(f"fit: {what}X has {n} samples but {what}y has {len(y)}; they must match")
+    return n
+
+
+def _check_fit_arguments(X: Any, y: Any, loss: object, optimizer: object, epochs: object,  # noqa: N803
+                         batch_size: object, shuffle: object, validation_data: object,
+                         lr_schedule: object, desc: object, callback: object) -> tuple[int, int, int]:
+    """Every check fit makes before training: (number of samples, epochs, batch size)."""
+    n = _check_data(X, y, "")
+    if n == 0:
+        raise ValueError("fit: no training samples")
+    epochs = check_int(epochs, "fit: epochs", 0)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an nn optimizer (SGD, Adam, ...), got {type(optimizer).__name__}")
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a function (predictions, targets) -> Value, got {describe(loss)}")
+    size = n if batch_size is None else check_int(batch_size, "fit: batch_size", 1)
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"fit: shuffle must be True or False, got {describe(shuffle)}")
+    for name, fn in (("lr_schedule", lr_schedule), ("callback", callback)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"fit: {name} must be a function or None, got {describe(fn)}")
+    if not isinstance(desc, str):
+        raise TypeError(f"fit: desc must be a str, got {describe(desc)}")
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            shown = (f"a {type(validation_data).__name__} of {len(validation_data)} items"
+                     if isinstance(validation_data, (tuple, list)) else describe(validation_data))
+            raise TypeError(f"fit: validation_data must be a pair (X_val, y_val), got {shown}")
+        X_val, y_val = validation_data  # noqa: N806
+        if _check_data(X_val, y_val, "validation_data: ") == 0:
+            raise ValueError("fit: validation_data has no samples")
+        if _row_shape(X_val[0]) != _row_shape(X[0]):
+            raise ValueError(f"fit: validation_data's first row {describe(X_val[0])} is not shaped like X's "
+                             f"{describe(X[0])}; pass validation_data=(X_val, y_val)")
+    return n, epochs, size
 
 
 def fit(
@@ -190,7 +282,7 @@ def fit(
     validation_data: tuple[Sequence[Any], Sequence[Any]] | None = None,
     metric: MetricArg = "auto",
     lr_schedule: Callable[[int], float] | None = None,
-    progress: bool = True,
+    progress: Progress = True,
     desc: str = "training",
     callback: Callable[[int, History], bool | None] | None = None,
 ) -> History:
@@ -213,7 +305,10 @@ def fit(
             ``(predictions, targets) -> float``.
         lr_schedule: ``lr_schedule(epoch) -> lr``, applied at the start of each
             epoch (epochs count from 0), e.g. ``lambda k: 1.0 - 0.9 * k / epochs``.
-        progress: show a progress bar (tqdm if installed, else plain lines on stderr).
+        progress: ``True``: a progress bar (tqdm if installed, else plain lines on
+            stderr and a one-time hint to install ``valuegrad[progress]``);
+            ``"text"``: about ten plain lines on stdout (kept in saved notebooks);
+            an int N: a line on stdout every N epochs; ``False``: nothing.
         desc: the progress bar's label.
         callback: ``callback(epoch, history)`` after each epoch (from 1); returning
             ``True`` stops training early.
@@ -222,15 +317,9 @@ def fit(
         The `History`: ``epoch``, ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``,
         ``lr`` and ``seconds`` lists, one entry per epoch.
     """
-    n = len(X)
-    if n != len(y):
-        raise ValueError(f"fit: X has {n} samples but y has {len(y)}; they must match")
-    if n == 0:
-        raise ValueError("fit: no training samples")
-    epochs = check_int(epochs, "fit: epochs", 0)
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit: optimizer must be an nn optimizer (SGD, Adam, ...), got {type(optimizer).__name__}")
-    size = n if batch_size is None else batch_size
+    n, epochs, size = _check_fit_arguments(X, y, loss, optimizer, epochs, batch_size, shuffle, validation_data,
+                                           lr_schedule, desc, callback)
+    progress = _check_progress(progress)
     chosen = _resolve_metric(metric, loss)
     rng = make_rng(seed)
     history = History()
@@ -241,15 +330,24 @@ def fit(
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch)
             total_loss = total_metric = 0.0
-            for x_batch, y_batch in minibatches(X, y, size, shuffle=shuffle, seed=rng):
+            stopped = False
+            for batch, (x_batch, y_batch) in enumerate(minibatches(X, y, size, shuffle=shuffle, seed=rng), 1):
                 preds = [model(x) for x in x_batch]
                 batch_loss = loss(preds, y_batch)
+                if not math.isfinite(batch_loss.data):
+                    warnings.warn(f"fit: the loss became {batch_loss.data} in epoch {epoch + 1} (batch {batch}); "
+                                  f"training stopped before that step. Lower the learning rate (it is "
+                                  f"{optimizer.lr:g}) or scale the inputs.", RuntimeWarning, stacklevel=2)
+                    stopped = True
+                    break
                 optimizer.zero_grad()
                 batch_loss.backward()
                 optimizer.step()
                 total_loss += batch_loss.data * len(x_batch)
                 if chosen is not None:
                     total_metric += chosen(preds, y_batch) * len(x_batch)
+            if stopped:
+                break
             history.epoch.append(epoch + 1)
             history.lr.append(optimizer.lr)
             history.loss.append(total_loss / n)

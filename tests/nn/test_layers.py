@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 import random
+from pathlib import Path
 
 import pytest
 
@@ -123,7 +125,7 @@ def test_wrong_number_of_inputs(make: object, message: str) -> None:
         (lambda: Neuron(1)(None), TypeError, r"Neuron inputs must be a sequence \(list or tuple\), got NoneType"),
         (lambda: Neuron(2)("ab"), TypeError, r"Neuron inputs must be a sequence \(list or tuple\), got str"),
         (lambda: MLP(2, [1])({1.0, 2.0}), TypeError, r"MLP inputs must be a sequence \(list or tuple\), got set"),
-        (lambda: Neuron(1)(["a"]), TypeError, "multiply"),
+        (lambda: Neuron(1)(["a"]), TypeError, "Neuron input 0 must be a number or a Value, got str 'a'"),
     ],
 )
 def test_bad_arguments(make: object, error: type, message: str) -> None:
@@ -199,3 +201,91 @@ def test_same_weights_as_micrograd_after_the_same_random_seed() -> None:
     assert [p.data for p in theirs.parameters()] == _weights(ours)
     x = [0.3, -0.8]
     assert ours(x).data == theirs(x).data  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ input and activation checks (#13)
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"a": 1.0, "b": 2.0}, "MLP inputs must be a sequence .*got dict"),
+        ({1.0, 2.0}, "MLP inputs must be a sequence .*got set"),
+        (b"ab", "MLP inputs must be a sequence .*got bytes"),
+        ("ab", "MLP inputs must be a sequence .*got str"),
+        ([[1.0], [2.0]], r"MLP input 0 must be a number or a Value, got list \[1.0\]"),
+        ([1.0, "2"], "MLP input 1 must be a number or a Value, got str '2'"),
+        ([1.0, None], "MLP input 1 must be a number or a Value, got NoneType"),
+        ([1.0, 2j], "MLP input 1 must be a number or a Value, got complex"),
+    ],
+)
+def test_a_bad_row_names_the_input(row: object, message: str) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=message):
+        model(row)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=message.replace("MLP", "Layer")):
+        Layer(2, 3, seed=0)(row)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("activation", "error"), [("Relu", ValueError), (3, TypeError), ("softmax", ValueError)])
+def test_activation_is_checked_even_without_hidden_layers(activation: object, error: type) -> None:
+    with pytest.raises(error, match="activation"):
+        MLP(2, [1], activation=activation)  # type: ignore[arg-type]
+    with pytest.raises(error, match="activation"):
+        MLP(2, [1], output_activation=activation)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ typed users (#12)
+
+def test_forward_one_and_outputs() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    x = [0.5, -1.0]
+    single = model(x)
+    assert isinstance(single, Value)
+    assert model.forward_one(x).data == single.data
+    assert [v.data for v in model.outputs(x)] == [single.data]
+    wide = MLP(2, [3, 2], seed=0)
+    assert [v.data for v in wide.outputs(x)] == [v.data for v in wide(x)]  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="forward_one\\(\\) needs a MLP with one output, this one has 2"):
+        wide.forward_one(x)
+    assert Layer(2, 1, seed=0).forward_one(x).data == Layer(2, 1, seed=0)(x).data  # type: ignore[union-attr]
+
+
+TYPED_PROGRAM = '''
+from autograd import Value
+from nn import MLP, SGD, StepLR, hinge_loss
+
+
+def train(model: MLP, rows: list[list[float]], labels: list[int]) -> float:
+    opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = StepLR(opt, step_size=10)
+    scores: list[Value] = [model.forward_one(row) for row in rows]
+    loss = hinge_loss(scores, labels)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+    model.forward_one(rows[0]).backward()
+    first: Value = model.outputs(rows[0])[0]
+    return first.data
+
+
+print(train(MLP(2, [4, 1], seed=0), [[0.5, 1.0], [1.0, -1.0]], [1, -1]))
+'''
+
+UNTYPED_CALL = '''
+from nn import MLP
+
+MLP(2, [4, 1])([0.5, 1.0]).backward()
+'''
+
+
+def test_a_typed_user_program_passes_mypy_strict(tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api")
+    good = tmp_path / "typed_user.py"
+    good.write_text(TYPED_PROGRAM)
+    out, err, status = api.run(["--strict", "--no-incremental", "--cache-dir", os.devnull, str(good)])
+    assert status == 0, out + err
+    bad = tmp_path / "untyped_call.py"
+    bad.write_text(UNTYPED_CALL)
+    out, _, status = api.run(["--strict", "--no-incremental", "--cache-dir", os.devnull, str(bad)])
+    assert status == 1 and 'Item "list[Value]" of "Value | list[Value]" has no attribute "backward"' in out

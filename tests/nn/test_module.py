@@ -213,3 +213,151 @@ def test_subclass_overriding_forward_is_honoured() -> None:
 
     n = Doubled(2, nonlin=False, seed=0)
     assert n([1.0, 2.0]).data == 2 * Neuron.forward(n, [1.0, 2.0]).data
+
+
+# ------------------------------------------------------------------ only what should be trained (#12)
+
+class Cached(Module):
+    """Caches its last output, as users do for plotting or debugging."""
+
+    def __init__(self) -> None:
+        self.w = Value(2.0)
+        self.last: Value | None = None
+
+    def forward(self, x: float) -> Value:
+        out = self.w * x
+        self.last = out
+        return out
+
+
+class Const(Value):
+    """A leaf marked as not requiring grad: the engine's `requires_grad` attribute, set on a subclass."""
+
+    requires_grad = False
+
+
+def test_a_cached_output_is_not_a_parameter_and_state_loads_into_a_fresh_instance() -> None:
+    model = Cached()
+    model(3.0).backward()
+    assert [name for name, _ in model.named_parameters()] == ["w"]
+    fresh = Cached()
+    fresh.load_state_dict(model.state_dict())  # a fresh instance has no cached output: same names
+    assert fresh.w.data == 2.0
+
+
+def test_a_leaf_that_does_not_require_grad_is_a_constant() -> None:
+    class Scaled(Module):
+        def __init__(self) -> None:
+            self.w = Value(1.0)
+            self.scale = Const(10.0)
+
+    model = Scaled()
+    assert model.parameters() == [model.w]
+    assert "scale" not in model.state_dict()
+
+
+def test_value_requires_grad_false_when_the_engine_supports_it() -> None:
+    try:
+        scale = Value(10.0, requires_grad=False)  # type: ignore[call-arg]
+    except TypeError:
+        pytest.skip("this engine has no Value(requires_grad=...) yet")
+
+    class Scaled(Module):
+        def __init__(self) -> None:
+            self.w = Value(1.0)
+            self.scale = scale
+
+    model = Scaled()
+    assert model.parameters() == [model.w]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"a.b": Value(1.0), "a": {"b": Value(2.0)}},
+        {"table": {1: Value(1.0), "1": Value(2.0)}},
+        {"x": [Value(1.0)], "x.0": Value(2.0)},
+    ],
+    ids=["dotted-key", "int-and-str-key", "index-and-attribute"],
+)
+def test_names_that_would_collide_are_refused(attributes: dict[str, object], tmp_path: object) -> None:
+    import nn
+
+    model = Module()
+    vars(model).update(attributes)
+    with pytest.raises(ValueError, match="would both be named"):
+        model.state_dict()
+    with pytest.raises(ValueError, match="would both be named"):
+        model.parameters()
+    with pytest.raises(ValueError, match="would both be named"):
+        nn.save(model, f"{tmp_path}/m.json")
+
+
+# ------------------------------------------------------------------ PyTorch's Module methods (#12)
+
+def test_train_eval_children_and_modules() -> None:
+    net = Net()
+    assert net.training is True
+    assert net.eval() is net
+    assert all(m.training is False for m in net.modules())
+    net.train()
+    assert all(m.training is True for m in net.modules())
+    with pytest.raises(TypeError, match="train"):
+        net.train("yes")  # type: ignore[arg-type]
+    children = list(net.children())
+    assert children == [net.body, net.heads[0], net.heads[1]]  # each once; body_alias and pair repeat them
+    assert [name for name, _ in net.named_children()] == ["body", "heads.0", "heads.1"]
+    assert [name for name, _ in net.named_modules()] == ["", "body", "heads.0", "heads.1"]
+    mlp = MLP(2, [3, 1], seed=0)
+    assert len(list(mlp.modules())) == 1 + 2 + 3 + 1  # the MLP, its layers, their neurons
+    mlp.eval()
+    assert mlp.layers[1].neurons[0].training is False
+
+
+def test_load_state_dict_strict_false_reports_missing_and_unexpected_keys() -> None:
+    line = Line()
+    result = line.load_state_dict({"m": 4.0, "c": 1.0}, strict=False)
+    assert result.missing_keys == ["b"] and result.unexpected_keys == ["c"]
+    assert (line.m.data, line.b.data) == (4.0, -1.0)
+    assert line.load_state_dict({"m": 1.0, "b": 2.0}) == ([], [])
+    with pytest.raises(ValueError, match=r"1 missing \('b'\).*strict=False"):
+        line.load_state_dict({"m": 4.0})
+    with pytest.raises(TypeError, match="parameter 'm' must be a real number"):
+        line.load_state_dict({"m": "4", "zzz": 1.0}, strict=False)
+    assert line.m.data == 1.0
+
+
+def test_zero_grad_accepts_set_to_none() -> None:
+    line = Line()
+    line.m.grad = 5.0
+    line.zero_grad(set_to_none=True)
+    assert line.m.grad == 0.0
+
+
+# ------------------------------------------------------------------ pickling (#13)
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_models_pickle_and_copy_with_every_activation(activation: str) -> None:
+    import copy
+    import pickle
+
+    model = MLP(3, [4, 4, 2], activation=activation, output_activation="sigmoid", seed=0)
+    x = [0.5, -1.0, 2.0]
+    expected = [v.data for v in model.outputs(x)]
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        clone = pickle.loads(pickle.dumps(model, protocol=protocol))
+        assert [v.data for v in clone.outputs(x)] == expected
+        assert clone.state_dict() == model.state_dict()
+        assert clone.layers[0].neurons[0].activation == activation
+    clone = copy.deepcopy(model)
+    clone.layers[0].neurons[0].w[0].data += 1.0  # a real copy: the original is untouched
+    assert [v.data for v in model.outputs(x)] == expected
+
+
+def test_a_pickled_model_trains_in_another_process() -> None:
+    import multiprocessing
+
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # a fresh interpreter unpickles the model
+        remote = pool.apply(model.forward_one, ([0.5, -0.5],))
+    assert remote.data == model.forward_one([0.5, -0.5]).data

@@ -247,7 +247,7 @@ def test_step_leaves_graph_untouched_and_records_nothing() -> None:
         (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be >= 0.0 and < 1.0"),
         (lambda: Adam([Value(1.0)], betas=0.9), TypeError, r"betas \(beta1, beta2\) must be a sequence"),
         (lambda: Adam([Value(1.0)], betas=(0.9,)), ValueError, r"betas must be a pair \(beta1, beta2\), got 1 numbers"),
-        (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps must be >= 0.0"),
+        (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps must be > 0.0"),
     ],
 )
 def test_bad_arguments(make: object, error: type, message: str) -> None:
@@ -265,6 +265,153 @@ def test_lr_setter_validates() -> None:
 def test_reprs() -> None:
     params = [Value(1.0), Value(2.0)]
     assert repr(SGD(params, lr=0.1, momentum=0.9, nesterov=True)) == \
-        "SGD(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.0, 2 parameters, steps=0)"
+        "SGD(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=True, 2 parameters, steps=0)"
     assert repr(Adam(params)) == \
         "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, 2 parameters, steps=0)"
+
+
+# ------------------------------------------------------------------ PyTorch's signatures, groups, state (#12, #13)
+
+def test_sgd_positional_arguments_are_pytorchs_order() -> None:
+    # torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov): the 4th is dampening, not nesterov
+    ours = run_ours(lambda ps: SGD(ps, 0.05, 0.9, 0.5), steps=10)
+    assert_trajectories_equal(ours, reference_sgd(10, lr=0.05, momentum=0.9, dampening=0.5))
+    ours = run_ours(lambda ps: SGD(ps, 0.05, 0.9, 0.0, 0.1, True), steps=10)
+    assert_trajectories_equal(ours, reference_sgd(10, lr=0.05, momentum=0.9, weight_decay=0.1, nesterov=True))
+    group = SGD([Value(1.0)]).param_groups[0]
+    assert group["lr"] == 1e-3  # PyTorch's default
+    assert {k: v for k, v in group.items() if k != "params"} == {
+        "lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False, "maximize": False}
+    assert Adam([Value(1.0)], 0.01, (0.8, 0.9), 1e-6, 0.0, True).param_groups[0]["amsgrad"] is True
+
+
+def test_parameter_groups_each_follow_their_own_settings() -> None:
+    params = [Value(x) for x in START]
+    opt = SGD([{"params": params[:2]}, {"params": params[2:], "lr": 0.01, "momentum": 0.9}], lr=0.05)
+    assert [len(g["params"]) for g in opt.param_groups] == [2, 1]
+    assert opt.params == params
+    for _ in range(5):
+        opt.zero_grad()
+        objective(params).backward()
+        opt.step()
+    # by hand: group 0 plain SGD lr=0.05, group 1 momentum 0.9 lr=0.01, sharing one objective
+    theta, buf = list(START), 0.0
+    for t in range(5):
+        g = objective_grad(theta)
+        buf = g[2] if t == 0 else 0.9 * buf + g[2]
+        theta = [theta[0] - 0.05 * g[0], theta[1] - 0.05 * g[1], theta[2] - 0.01 * buf]
+    assert_trajectories_equal([[p.data for p in params]], [theta])
+    opt.lr = 0.2  # sets every group's lr, as a hand-written schedule expects
+    assert [g["lr"] for g in opt.param_groups] == [0.2, 0.2]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda p: SGD([{"params": [p]}, {"params": [p]}], lr=0.1), ValueError, "more than one parameter group"),
+        (lambda p: SGD([{"params": [p], "learning_rate": 0.1}]), ValueError, "unknown setting 'learning_rate'"),
+        (lambda p: SGD([{"lr": 0.1}]), ValueError, r"param_groups\[0\] has no 'params'"),
+        (lambda p: SGD([{"params": [p], "lr": -1.0}]), ValueError, r"param_groups\[0\] lr must be >= 0.0"),
+        (lambda p: Adam([p], eps=0.0), ValueError, r"eps must be > 0.0, got 0.0"),
+        (lambda p: SGD([p], nesterov=1), TypeError, "nesterov must be True or False, got int"),
+    ],
+)
+def test_bad_groups_and_settings_are_refused_up_front(make: Callable[[Value], object], error: type,
+                                                      message: str) -> None:
+    with pytest.raises(error, match=message):
+        make(Value(1.0))
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1),
+                                  lambda ps: AdamW(ps, lr=0.1, amsgrad=True)], ids=["sgd", "adam", "adamw"])
+def test_a_failing_step_changes_nothing_and_a_retry_applies_once(make: Callable[[list[Value]], Optimizer]) -> None:
+    params = [Value(x) for x in START]
+    twin = [Value(x) for x in START]
+    opt, reference = make(params), make(twin)
+    for ps, o in ((params, opt), (twin, reference)):
+        o.zero_grad()
+        objective(ps).backward()
+        o.step()
+        o.zero_grad()
+        objective(ps).backward()
+    before = ([p.data for p in params], [dict(s) for s in opt.state], opt.steps)
+    good = params[2].grad
+    params[2].grad = "0.5"  # type: ignore[assignment]  # the last parameter's gradient is broken
+    with pytest.raises(TypeError, match=r"grad of parameter 2 is str '0.5', expected a float"):
+        opt.step()
+    assert ([p.data for p in params], opt.state, opt.steps) == before  # nothing half-applied
+    params[2].grad = good
+    opt.step()  # the retry: applied once, as if the failure never happened
+    reference.step()
+    assert [p.data for p in params] == [p.data for p in twin]
+    assert opt.state == reference.state and opt.steps == reference.steps == 2
+
+
+def test_a_bad_lr_assigned_to_a_group_is_caught_before_anything_moves() -> None:
+    params = [Value(1.0), Value(2.0)]
+    opt = SGD([{"params": [params[0]]}, {"params": [params[1]]}], lr=0.1)
+    for p in params:
+        p.grad = 1.0
+    opt.param_groups[1]["lr"] = "fast"
+    with pytest.raises(TypeError, match=r"param_groups\[1\] lr must be a real number, got str"):
+        opt.step()
+    assert [p.data for p in params] == [1.0, 2.0] and opt.steps == 0
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+                                  lambda ps: Adam(ps, lr=0.05, amsgrad=True), lambda ps: AdamW(ps, lr=0.05)],
+                         ids=["sgd-momentum", "adam-amsgrad", "adamw"])
+def test_state_dict_resumes_training_exactly_through_json(make: Callable[[list[Value]], Optimizer]) -> None:
+    import json
+
+    straight = run_ours(make, steps=20)
+    params = [Value(x) for x in START]
+    opt = make(params)
+    for _ in range(10):
+        opt.zero_grad()
+        objective(params).backward()
+        opt.step()
+    saved = json.loads(json.dumps(opt.state_dict()))  # what a file would hold: string keys, lists
+    assert set(saved) == {"state", "param_groups", "steps"} and saved["param_groups"][0]["params"] == [0, 1, 2]
+    resumed_params = [Value(p.data) for p in params]
+    resumed = make(resumed_params)
+    resumed.lr = 123.0  # overwritten by the saved settings, as in PyTorch
+    resumed.load_state_dict(saved)
+    assert resumed.lr == 0.05 and resumed.steps == 10
+    trajectory = []
+    for _ in range(10):
+        resumed.zero_grad()
+        objective(resumed_params).backward()
+        resumed.step()
+        trajectory.append([p.data for p in resumed_params])
+    assert trajectory == straight[10:]  # bit for bit
+
+
+def test_load_state_dict_checks_everything_first() -> None:
+    opt = Adam([Value(1.0), Value(2.0)], lr=0.1)
+    good = opt.state_dict()
+    cases: list[tuple[object, type, str]] = [
+        ([], TypeError, "expects a dict"),
+        ({"state": {}}, ValueError, "'state' and 'param_groups'"),
+        ({**good, "param_groups": []}, ValueError, "has 0 parameter groups, this optimizer has 1"),
+        ({**good, "param_groups": [{**good["param_groups"][0], "params": [0]}]}, ValueError, "1 parameters"),
+        ({**good, "param_groups": [{**good["param_groups"][0], "eps": 0.0}]}, ValueError, "eps must be > 0.0"),
+        ({**good, "state": {"5": {"step": 1.0}}}, ValueError, "state key 5 is not a parameter index 0..1"),
+        ({**good, "state": {"0": {"step": "x"}}}, TypeError, r"state\[0\]\['step'\] must be a real number"),
+        ({**good, "state": {"0": {"momentum_buffer": 1.0}}}, ValueError, "unknown entry 'momentum_buffer'"),
+    ]
+    for bad, error, message in cases:
+        with pytest.raises(error, match=message):
+            opt.load_state_dict(bad)  # type: ignore[arg-type]
+        assert opt.state_dict() == good
+
+
+def test_zero_grad_accepts_set_to_none() -> None:
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1)
+    for flag in (True, False):
+        p.grad = 3.0
+        opt.zero_grad(set_to_none=flag)
+        assert p.grad == 0.0  # gradients are floats here, never None
+    with pytest.raises(TypeError, match="set_to_none"):
+        opt.zero_grad(set_to_none=None)  # type: ignore[arg-type]

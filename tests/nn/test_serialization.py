@@ -128,7 +128,7 @@ def test_a_crash_mid_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: p
 
 
 def test_save_rejects_non_modules_before_touching_the_disk(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match=r"save\(\) expects an nn\.Module, got list"):
+    with pytest.raises(TypeError, match=r"save\(\) expects an nn\.Module, a state_dict\(\) or a dict .*, got list"):
         save([Value(1.0)], tmp_path / "x.json")  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
 
@@ -250,3 +250,189 @@ def test_missing_file_and_wrong_target(tmp_path: Path) -> None:
         load(Neuron(1), tmp_path / "nope.json")
     with pytest.raises(TypeError, match=r"load\(\) expects an nn\.Module"):
         load([Value(1.0)], tmp_path / "nope.json")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ hardening (#13)
+
+def test_save_refuses_to_replace_a_read_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
+    save(Neuron(2, seed=0), path)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only") as info:
+        save(Neuron(2, seed=1), path)
+    assert info.value.filename == str(path)
+    assert path.read_bytes() == before and _no_temporaries(tmp_path)
+
+
+def test_save_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    target = real_dir / "model.json"
+    save(Neuron(2, seed=0), target)
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    save(Neuron(2, seed=1), link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert snapshot(load(Neuron(2, seed=5), target)) == snapshot(Neuron(2, seed=1))
+    assert _no_temporaries(tmp_path) and _no_temporaries(real_dir)
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(real_dir / "new.json")
+    save(Neuron(2, seed=2), dangling)  # like open(path, "w"): creates the file the link names
+    assert dangling.is_symlink() and (real_dir / "new.json").is_file()
+
+
+def test_save_errors_name_the_target_not_the_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "model.json"
+    real_open = os.open
+
+    def refuse_temporaries(name: str, *args: object, **kwargs: object) -> int:
+        if str(name).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", name)
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nn.serialization.os, "open", refuse_temporaries)
+    with pytest.raises(PermissionError) as info:
+        save(Neuron(2, seed=0), path)
+    assert info.value.filename == str(path) and ".tmp" not in str(info.value)
+
+
+def test_load_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            load(Neuron(2, seed=0), fifo)
+            outcome.append(None)
+        except BaseException as error:  # handed to the main thread
+            outcome.append(error)
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    if thread.is_alive():  # unblock the reader so the test process can end, then fail
+        with open(fifo, "w"):
+            pass
+        pytest.fail("load() blocked on a FIFO")
+    assert isinstance(outcome[0], ValueError) and "not a regular file (a FIFO)" in str(outcome[0])
+
+
+def test_load_refuses_devices_and_huge_files_before_reading(tmp_path: Path) -> None:
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    with pytest.raises(ValueError, match="not a regular file \\(a character device\\)"):
+        load(Neuron(2, seed=0), zero)
+    with pytest.raises(ValueError, match="not a regular file"):
+        load(zero)
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as f:  # 200 MB, sparse: costs no disk and no time to make
+        f.truncate(200_000_000)
+    model = MLP(2, [3, 1], seed=0)  # 13 parameters
+    assert model.num_parameters() == 13
+    with pytest.raises(ValueError, match="the file has 200000000 bytes, far more than the model needs"):
+        load(model, huge)
+    with pytest.raises(ValueError, match="far more"):
+        load(huge)  # without a model: DEFAULT_MAX_BYTES
+    path = tmp_path / "ok.json"
+    save(model, path)
+    assert path.stat().st_size < nn.serialization.size_limit(model) / 4
+    with pytest.raises(ValueError, match="pass max_bytes="):
+        load(model, path, max_bytes=100)
+    load(model, path, max_bytes=10_000)
+
+
+def test_load_errors_quote_long_names_cut_short(tmp_path: Path) -> None:
+    name = "w" * 1_000_000
+    doc = json.loads(nn.serialization._document(Neuron(1, seed=0)))
+    doc["parameters"][name] = "not a number"
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError) as info:
+        load(Neuron(1, seed=0), path, max_bytes=10_000_000)
+    assert len(str(info.value)) < 600 and "1000000 chars" in str(info.value)
+    doc["parameters"][name] = 1.0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="1 unexpected") as info:
+        load(Neuron(1, seed=0), path, max_bytes=10_000_000)
+    assert len(str(info.value)) < 600
+
+
+# ------------------------------------------------------------------ PyTorch's habits (#12)
+
+def test_save_a_state_dict_and_load_it_back_as_a_dict(tmp_path: Path) -> None:
+    model = MLP(2, [3, 1], seed=0)
+    path = tmp_path / "state.json"
+    save(model.state_dict(), path)  # torch.save(model.state_dict(), path)
+    state = load(path)  # torch.load(path)
+    assert state == model.state_dict()
+    fresh = MLP(2, [3, 1], seed=1)
+    fresh.load_state_dict(state)
+    assert snapshot(fresh) == snapshot(model)
+    assert load(MLP(2, [3, 1], seed=2), path).state_dict() == model.state_dict()  # the two-argument form too
+
+
+def test_a_checkpoint_with_the_optimizer_resumes_exactly(tmp_path: Path) -> None:
+    from nn import Adam, StepLR
+
+    def train(model: MLP, opt: Adam, sched: StepLR, steps: int) -> None:
+        for _ in range(steps):
+            opt.zero_grad()
+            out = model.forward_one([0.5, -1.0])
+            (out * out).backward()
+            opt.step()
+            sched.step()
+
+    model = MLP(2, [3, 1], seed=0)
+    opt = Adam(model.parameters(), lr=0.05)
+    sched = StepLR(opt, step_size=2, gamma=0.5)
+    train(model, opt, sched, 3)
+    path = tmp_path / "checkpoint.json"
+    save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+          "epoch": 3, "note": None, "best": math.inf}, path)
+    text = path.read_text()
+    assert "Value" not in text and "pickle" not in text
+    resumed = MLP(2, [3, 1], seed=9)
+    resumed_opt = Adam(resumed.parameters(), lr=0.05)
+    resumed_sched = StepLR(resumed_opt, step_size=2, gamma=0.5)
+    checkpoint = load(path)
+    assert checkpoint["epoch"] == 3 and checkpoint["note"] is None and checkpoint["best"] == math.inf
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_opt.load_state_dict(checkpoint["optimizer"])
+    resumed_sched.load_state_dict(checkpoint["scheduler"])
+    train(model, opt, sched, 4)
+    train(resumed, resumed_opt, resumed_sched, 4)
+    assert snapshot(resumed) == snapshot(model)
+    with pytest.raises(ValueError, match="holds a checkpoint"):
+        load(MLP(2, [3, 1]), path)
+
+
+def test_checkpoint_contents_are_checked_before_writing(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    with pytest.raises(TypeError, match=r"the saved dict\['w'\] holds Value"):
+        save({"w": Value(1.0), "n": 2}, path)
+    with pytest.raises(ValueError, match="read the same in JSON"):
+        save({1: {"a": 1}, "1": 2.0}, path)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("mode", ["binary", "text"])
+def test_file_objects_work_like_paths(tmp_path: Path, mode: str) -> None:
+    import io
+
+    model = Neuron(3, seed=0)
+    buffer: io.BytesIO | io.StringIO = io.BytesIO() if mode == "binary" else io.StringIO()
+    save(model, buffer)
+    buffer.seek(0)
+    assert snapshot(load(Neuron(3, seed=1), buffer)) == snapshot(model)
+    path = tmp_path / "f.json"
+    with open(path, "wb" if mode == "binary" else "w") as f:
+        save(model.state_dict(), f)
+    with open(path, "rb" if mode == "binary" else "r") as f:
+        assert load(f) == model.state_dict()
+    big = io.BytesIO(b" " * 200_000)
+    with pytest.raises(ValueError, match="larger than"):
+        load(Neuron(3), big)

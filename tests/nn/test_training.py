@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import random
 import sys
 from typing import Any
 
 import pytest
 
+import nn.training
 from autograd import Value
 from nn import (
     MLP,
@@ -300,10 +302,12 @@ def test_progress_plain_fallback_without_tqdm(monkeypatch: pytest.MonkeyPatch,
                                               capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm.auto` raise ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(nn.training, "_hinted", False)
     _tiny_fit(progress=True, epochs=25)
     out, err = capfd.readouterr()
     lines = err.strip().splitlines()
     assert out == ""
+    assert "valuegrad[progress]" in lines.pop(0)  # said once per process, before the plain lines
     assert lines[0].startswith("tiny epoch  1/25  loss ") and "accuracy" in lines[0]
     assert lines[-1].startswith("tiny epoch 25/25")
     assert 3 <= len(lines) <= 14  # a handful of lines, not one per epoch
@@ -324,3 +328,86 @@ def test_numpy_arrays_work_as_data() -> None:
     assert len(history) == 2
     scores = [model(row) for row in Xa]
     assert hinge_loss(scores, ya).data == pytest.approx(hinge_loss(scores, y).data, rel=1e-15)
+
+
+# ------------------------------------------------------------------ hardening (#13)
+
+def test_fit_stops_on_a_non_finite_loss_and_says_to_lower_the_learning_rate() -> None:
+    X, y = load_houses()  # raw units: sizes in the thousands, so lr=1e-3 diverges within a few steps
+    neuron = Neuron(1, nonlin=False, seed=0)
+    with pytest.warns(RuntimeWarning, match=r"the loss became (inf|nan) in epoch \d+ .*Lower the learning rate") \
+            as caught:
+        history = fit(neuron, X, y, loss=mse_loss, optimizer=SGD(neuron, lr=1e-3), epochs=100, batch_size=1,
+                      progress=False)
+    assert len(caught) == 1  # once, not once per epoch
+    assert len(history) < 100  # stopped early, instead of training on for every epoch
+    assert all(math.isfinite(p.data) for p in neuron.parameters())  # the step with the bad loss was not applied
+    assert all(math.isfinite(v) for v in history.loss)
+
+
+def _params(model: Module) -> list[float]:
+    return [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"validation_data": "X_test"}, TypeError, r"validation_data must be a pair \(X_val, y_val\), got str"),
+        ({"validation_data": [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]}, TypeError, "got a list of 3 items"),
+        ({"validation_data": ([[0.1, 0.2]], [1, -1])}, ValueError, "validation_data: X has 1 samples"),
+        ({"validation_data": ([0.1, 0.2], [1, -1])}, ValueError, "not shaped like X's"),
+        ({"validation_data": ([], [])}, ValueError, "validation_data has no samples"),
+        ({"batch_size": 0}, ValueError, "batch_size must be an int >= 1"),
+        ({"batch_size": 2.5}, TypeError, "batch_size must be an int"),
+        ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),
+        ({"lr_schedule": 0.1}, TypeError, "lr_schedule must be a function or None"),
+        ({"callback": "print"}, TypeError, "callback must be a function or None"),
+        ({"progress": "bar"}, TypeError, "progress must be True, False, 'text' or an int"),
+        ({"progress": 0}, TypeError, "progress must be"),
+        ({"desc": 3}, TypeError, "desc must be a str"),
+        ({"loss": "hinge"}, TypeError, "loss must be a function"),
+        ({"seed": "x"}, TypeError, "seed must be None"),
+    ],
+)
+def test_fit_checks_every_argument_before_the_first_step(kwargs: dict[str, Any], error: type,
+                                                         message: str) -> None:
+    X, y = _moons(4)
+    model = MLP(2, [2, 1], seed=0)
+    before = _params(model)
+    arguments: dict[str, Any] = {"loss": hinge_loss, "optimizer": SGD(model, lr=0.5), "epochs": 2,
+                                 "progress": False, **kwargs}
+    with pytest.raises(error, match=message):
+        fit(model, X, y, **arguments)
+    assert _params(model) == before  # nothing trained
+
+
+def test_fit_rejects_data_that_is_not_a_sequence_of_samples() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    with pytest.raises(TypeError, match="fit: X must be a sequence of samples"):
+        fit(model, {"a": 1}, [1], loss=hinge_loss, optimizer=SGD(model, lr=0.1))
+
+
+# ------------------------------------------------------------------ progress without widgets (#12)
+
+def test_progress_text_prints_plain_lines_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    X, y = _moons(8)
+    model = MLP(2, [2, 1], seed=0)
+    fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=30, progress="text", desc="nb")
+    out, err = capfd.readouterr()
+    lines = out.strip().splitlines()
+    assert err == "" and lines[0].startswith("nb epoch  1/30  loss ") and lines[-1].startswith("nb epoch 30/30")
+    assert 3 <= len(lines) <= 14
+    fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=6, progress=2, desc="every")
+    out, _ = capfd.readouterr()
+    assert [line.split("/")[0] for line in out.strip().splitlines()] == \
+        ["every epoch 1", "every epoch 2", "every epoch 4", "every epoch 6"]
+
+
+def test_the_tqdm_hint_is_said_once(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(nn.training, "_hinted", False)
+    _tiny_fit(progress=True)
+    _tiny_fit(progress=True)
+    err = capfd.readouterr().err
+    assert err.count("valuegrad[progress]") == 1
