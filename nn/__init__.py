@@ -11,7 +11,9 @@
 Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
 (`Neuron`, `Layer`, `MLP`), `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`,
 `Adam`, `AdamW`), `nn.data` (two moons, minibatches, the seed posts'
-datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`).
+datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`), `nn.torch_bridge` (`to_torch`,
+`from_torch`: the same model as a ``torch.nn.Sequential``; needs the optional
+``torch`` extra, imported only when called).
 """
 
 from . import data
@@ -30,6 +32,7 @@ from .metrics import binary_accuracy, categorical_accuracy
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer
 from .serialization import load, save
+from .torch_bridge import from_torch, to_torch
 from .training import History, evaluate, fit
 
 __all__ = [
@@ -40,4 +43,5 @@ __all__ = [
     "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line",
     "fit", "evaluate", "History",
     "save", "load",
+    "to_torch", "from_torch",
 ]
