@@ -112,12 +112,13 @@ class SGD(Optimizer):
 
     PyTorch's ``torch.optim.SGD`` rule, for each parameter ``p`` with gradient ``g``::
 
+        g = -g                                      (if maximize)
         g = g + weight_decay * p                    (if weight_decay != 0)
         if momentum != 0:
             b = g                         on the first step,
             b = momentum * b + (1 - dampening) * g  afterwards
             g = g + momentum * b   if nesterov else   g = b
-        p = p - lr * g                             (p + lr * g if maximize)
+        p = p - lr * g
 
     With the defaults it is plain ``p.data -= lr * p.grad``.
     """
@@ -147,23 +148,25 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        sign = 1.0 if self.maximize else -1.0
+        # As torch.optim.SGD: maximize flips the gradient *before* weight decay is added,
+        # so weight decay still shrinks the parameters when maximizing.
+        sign = -1.0 if self.maximize else 1.0
         params = self.params
         if mu == 0.0:
             for p in params:
-                g = p.grad + wd * p.data if wd else p.grad
-                p.data += sign * lr * g
+                g = sign * p.grad + wd * p.data if wd else sign * p.grad
+                p.data -= lr * g
         else:
             first = not self.buffers
             if first:
                 self.buffers = [0.0] * len(params)
             buffers, keep, nesterov = self.buffers, 1.0 - self.dampening, self.nesterov
             for i, p in enumerate(params):
-                g = p.grad + wd * p.data if wd else p.grad
+                g = sign * p.grad + wd * p.data if wd else sign * p.grad
                 b = g if first else mu * buffers[i] + keep * g
                 buffers[i] = b
                 g = g + mu * b if nesterov else b
-                p.data += sign * lr * g
+                p.data -= lr * g
         self.steps += 1
 
     def _settings(self) -> str:
