@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck bench notebooks clean
+.PHONY: demo test lint typecheck bench notebooks torch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e '.[bench]'
 	touch $@
+
+# PyTorch in .venv, for nn.to_torch's tests and notebook 9 (optional: `make test` skips them without it).
+# Always this exact version; TORCH_PIP_ARGS adds pip options, e.g. TORCH_PIP_ARGS="--find-links /opt/wheels".
+TORCH_VERSION  ?= 2.13.0
+TORCH_PIP_ARGS ?=
+torch: $(VENV)/.test-installed
+	$(PIP) install $(TORCH_PIP_ARGS) torch==$(TORCH_VERSION)
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/python examples/demo.py

@@ -13,7 +13,9 @@ Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
 `Adam`, `AdamW`), `nn.lr_scheduler` (`StepLR`, `ExponentialLR`,
 `CosineAnnealingLR`), `nn.data` (two moons, minibatches, the seed posts'
 datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
-`nn.seeding` (what a ``seed`` argument may be).  The main demo, which trains
+`nn.seeding` (what a ``seed`` argument may be), `nn.torch_bridge` (`to_torch`,
+`from_torch`: the same model as a ``torch.nn.Sequential``; needs the optional
+``torch`` extra, imported only when called).  The main demo, which trains
 and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
@@ -34,6 +36,7 @@ from .metrics import binary_accuracy, categorical_accuracy
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer
 from .serialization import load, save
+from .torch_bridge import from_torch, to_torch
 from .training import History, evaluate, fit
 
 __all__ = [
@@ -45,4 +48,5 @@ __all__ = [
     "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line",
     "fit", "evaluate", "History",
     "save", "load",
+    "to_torch", "from_torch",
 ]

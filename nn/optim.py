@@ -383,12 +383,13 @@ class SGD(Optimizer):
     PyTorch's signature, positional order and defaults.  PyTorch's rule, for
     each parameter ``p`` with gradient ``g``::
 
+        g = -g                                      (if maximize)
         g = g + weight_decay * p                    (if weight_decay != 0)
         if momentum != 0:
             b = g                         on the first step,
             b = momentum * b + (1 - dampening) * g  afterwards
             g = g + momentum * b   if nesterov else   g = b
-        p = p - lr * g                             (p + lr * g if maximize)
+        p = p - lr * g
 
     With the defaults it is plain ``p.data -= lr * p.grad``.
     """
@@ -429,7 +430,9 @@ class SGD(Optimizer):
     def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
                  state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
         lr, mu, wd = settings["lr"], settings["momentum"], settings["weight_decay"]
-        step = lr if settings["maximize"] else -lr
+        step = -lr
+        if settings["maximize"]:  # as torch.optim.SGD: flip the gradient *before* weight decay is added,
+            grads = [-g for g in grads]  # so weight decay still shrinks the parameters when maximizing
         if wd:
             grads = [g + wd * x for g, x in zip(grads, data)]
         if mu == 0.0:

@@ -55,6 +55,8 @@ def reference_sgd(steps: int, lr: float, momentum: float = 0.0, dampening: float
     out = []
     for t in range(1, steps + 1):
         g = objective_grad(theta)
+        if maximize:  # torch.optim.SGD flips the gradient before adding weight decay
+            g = [-gi for gi in g]
         if weight_decay != 0:
             g = [gi + weight_decay * th for gi, th in zip(g, theta)]
         if momentum != 0:
@@ -64,8 +66,7 @@ def reference_sgd(steps: int, lr: float, momentum: float = 0.0, dampening: float
             else:
                 buf = list(g)
             g = [gi + momentum * b for gi, b in zip(g, buf)] if nesterov else buf
-        sign = 1.0 if maximize else -1.0
-        theta = [th + sign * lr * gi for th, gi in zip(theta, g)]
+        theta = [th - lr * gi for th, gi in zip(theta, g)]
         out.append(list(theta))
     return out
 
@@ -116,6 +117,8 @@ SGD_CASES = [
     {"momentum": 0.8, "nesterov": True, "weight_decay": 0.05},
     {"momentum": 0.9, "dampening": 0.3},
     {"momentum": 0.9, "maximize": True},
+    {"weight_decay": 0.1, "maximize": True},
+    {"momentum": 0.5, "weight_decay": 0.1, "maximize": True},
 ]
 
 
