@@ -12,7 +12,8 @@ the graph walk), `autograd.ops` (the table of operations and `defop` for your
 own), `autograd.backprop` (`backward` and `grad`) and `autograd.gradcheck`
 (finite-difference checks), plus `autograd.checks` (argument checks).
 Drawing lives in `autograd.viz`, loaded only when first used
-(``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``).
+(``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``), and so does
+``autograd.compile`` (the package `autograd.compiler`).
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ if TYPE_CHECKING:
     from .viz import draw as draw
     from .viz import save_graph as save_graph
     from .viz import to_dot as to_dot
+    from .compiler import compile as compile
 
 __version__ = "0.1.0"
 
-_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz"}
+_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz",
+         "compile": "autograd.compiler"}
 
 __all__ = [
     "Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
@@ -52,7 +55,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Load drawing on first use, so ``import autograd`` loads only the engine."""
+    """Load drawing and `compile` on first use, so ``import autograd`` loads only the engine."""
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
