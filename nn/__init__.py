@@ -12,12 +12,14 @@ Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
 (`Neuron`, `Layer`, `MLP`), `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`,
 `Adam`, `AdamW`), `nn.data` (two moons, minibatches, the seed posts'
 datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
-`nn.seeding` (what a ``seed`` argument may be).  The main demo, which trains
+`nn.seeding` (what a ``seed`` argument may be), `nn.compiling` (a model's loss
+compiled with `autograd.compile`: ``fit(..., compile=True)``).  The main demo, which trains
 and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
 from . import data
-from .data import Dataset, load_houses, load_line, make_moons, minibatches, train_test_split
+from .compiling import CompiledLoss, compile_loss
+from .data import Dataset, load_digits, load_houses, load_line, make_moons, minibatches, one_hot, train_test_split
 from .layers import MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy_with_logits,
@@ -39,7 +41,8 @@ __all__ = [
     "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy", "softmax", "log_softmax",
     "softplus", "binary_accuracy", "categorical_accuracy",
     "Optimizer", "SGD", "Adam", "AdamW",
-    "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line",
+    "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line", "load_digits",
+    "one_hot", "compile_loss", "CompiledLoss",
     "fit", "evaluate", "History",
     "save", "load",
 ]

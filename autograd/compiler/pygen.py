@@ -88,6 +88,7 @@ class _Names:
 
     def __init__(self, tr: Trace) -> None:
         self.used: set[str] = set()
+        self.counts: dict[str, int] = {}
         self.var: dict[int, str] = {}
         for k, node in enumerate(tr.nodes):
             if node.kind in (INPUT, PARAM):
@@ -95,10 +96,11 @@ class _Names:
 
     def fresh(self, base: str, user: bool = False) -> str:
         """`base`, or `base_2`, ... if taken (a user's name never takes the shape of a temporary's: t12, g12, d12)."""
-        name, n = base, 1
+        name, n = base, self.counts.get(base, 1)
         while name in self.used or (user and re.fullmatch(r"[tgd]\d+", name)):
             n += 1
             name = f"{base}_{n}"
+        self.counts[base] = n
         self.used.add(name)
         return name
 
