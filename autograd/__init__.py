@@ -37,10 +37,10 @@ from .value import (
 )
 
 if TYPE_CHECKING:
+    from .compiler import compile as compile
     from .viz import draw as draw
     from .viz import save_graph as save_graph
     from .viz import to_dot as to_dot
-    from .compiler import compile as compile
 
 __version__ = "0.1.0"
 

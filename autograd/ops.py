@@ -338,7 +338,8 @@ cos = Op("cos", math.cos, lambda x, out: -sin(x), methods=("cos",),
 # stable softmax / log-sum-exp, whose gradient cancels exactly, so the shift can stay
 # in the graph (and in a compiled trace) instead of being read out of `.data`.
 detached_max = Op("detached_max", _max, lambda x, y, out: (0.0, 0.0),
-                  code=_code(("({1} if {1} > {0} else {0})", ("0.0", "0.0")), ("({1} > {0} ? {1} : {0})", ("0.0", "0.0"))))
+                  code=_code(("({1} if {1} > {0} else {0})", ("0.0", "0.0")),
+                             ("({1} > {0} ? {1} : {0})", ("0.0", "0.0"))))
 # ---------------------------------------------------------------- end of the table
 
 TABLE: tuple[Op, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Op))
@@ -377,7 +378,8 @@ def power(p: float) -> Op:
 @functools.lru_cache(maxsize=1024)
 def power_of(b: float) -> Op:
     """The operation ``b ** x`` for a constant base `b` (``op.const == b``)."""
-    d_py, d_c = ("{out} * _log({c})", "{out} * log({c})") if b > 0.0 else ("0.0", "0.0") if b == 0.0 else ("_nan", "NAN")
+    d_py, d_c = (("{out} * _log({c})", "{out} * log({c})") if b > 0.0 else ("0.0", "0.0") if b == 0.0
+                 else ("_nan", "NAN"))
     return Op(f"{_const_name(b)}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), 1, const=b,
               code={"py": ("_pow({c}, {0})", (d_py,)), "c": ("pow({c}, {0})", (d_c,))})
 

@@ -77,5 +77,8 @@ def _retrace_warning() -> type[Warning]:
 
 def compile_loss(model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python",
                  **options: Any) -> CompiledLoss:
-    """Compile ``loss([model(x)], [target])`` per sample (see the module docstring); options go to `autograd.compile`."""
+    """Compile ``loss([model(x)], [target])`` per sample (see the module docstring).
+
+    Options (``verify=``, ``strict=``, ``cache_dir=``, ...) go to `autograd.compile`.
+    """
     return CompiledLoss(model, loss, backend=backend, **options)

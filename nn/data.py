@@ -181,7 +181,7 @@ def load_digits(normalize: bool = True) -> Dataset:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("load_digits reads the digits bundled with scikit-learn, which is not installed: "
                                   "pip install 'valuegrad[data]' (or scikit-learn)")
-    path = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data", "digits.csv.gz")
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "datasets", "data", "digits.csv.gz")
     if not os.path.exists(path):
         raise FileNotFoundError(f"load_digits: scikit-learn is installed but has no bundled digits at {path}")
     with gzip.open(path, "rb") as f:

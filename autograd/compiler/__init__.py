@@ -21,7 +21,7 @@ from typing import Any
 
 from ..checks import check_int
 from ..value import Value
-from .compiled import CompileMismatchError, Compiled, EagerFallbackWarning, RetraceWarning, Stats
+from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, RetraceWarning, Stats
 from .tracing import FrozenValueWarning, TraceError
 
 __all__ = ["compile", "Compiled", "TraceError", "FrozenValueWarning", "RetraceWarning", "EagerFallbackWarning",

@@ -90,7 +90,7 @@ def _interpret(tr: Trace, args: Sequence[object], params: Sequence[float], seed:
             values[k] = node.value
         elif node.kind == OP:
             assert node.op is not None
-            with _blame(node.op.name, node.where, "forward"):
+            with _Blame(node.op.name, node.where, "forward"):
                 values[k] = node.op.apply(*[values[i] for i in node.inputs])
     if seed is None:
         return
@@ -101,7 +101,7 @@ def _interpret(tr: Trace, args: Sequence[object], params: Sequence[float], seed:
         if node.kind != OP or not tr.needs_grad[k]:
             continue
         assert node.op is not None
-        with _blame(node.op.name, node.where, "derivative"):
+        with _Blame(node.op.name, node.where, "derivative"):
             partials = node.op.derivative(*[values[i] for i in node.inputs], values[k])
         if node.op.arity == 1:
             partials = (partials,)
@@ -109,7 +109,7 @@ def _interpret(tr: Trace, args: Sequence[object], params: Sequence[float], seed:
             grads[i] += grads[k] * d
 
 
-class _blame:
+class _Blame:
     """Re-raise an operation's error with the operation and the user's line that created the node."""
 
     def __init__(self, name: str, where: str, phase: str) -> None:
@@ -118,9 +118,9 @@ class _blame:
     def __enter__(self) -> None:
         pass
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         if error is None or not isinstance(error, Exception):
-            return False
+            return
         message = (f"{error} [in the {self.phase} of operation {self.name!r} of compiled code; the node was "
                    f"created at {self.where}]")
         try:
@@ -489,8 +489,8 @@ def build_python(tr: Trace, name: str, stats: Stats) -> _Entry:
     forward_filename = f"<autograd.compile {name} #{number} forward>"
     code = compile(source, filename, "exec")
     forward_code = compile(forward_source, forward_filename, "exec")
-    exec(code, namespace)  # noqa: S102 - our own generated code, built from the operation table
-    exec(forward_code, forward_namespace)  # noqa: S102
+    exec(code, namespace)
+    exec(forward_code, forward_namespace)
     for fname, text in ((filename, source), (forward_filename, forward_source)):
         linecache.cache[fname] = (len(text), None, text.splitlines(True), fname)
     t2 = time.perf_counter()

@@ -55,8 +55,8 @@ def classify(template: str) -> tuple[int, dict[str, int]]:
     if m:
         return UNARY, {m.group(1): UNARY}
     if _balanced_call(template):
-        return ATOM, {name: LOW for name in _PLACEHOLDER.findall(template)}
-    return LOW, {name: ATOM for name in _PLACEHOLDER.findall(template)}
+        return ATOM, dict.fromkeys(_PLACEHOLDER.findall(template), LOW)
+    return LOW, dict.fromkeys(_PLACEHOLDER.findall(template), ATOM)
 
 
 def literal(x: float) -> tuple[str, int]:
@@ -173,7 +173,7 @@ class _Generator:
             positions = [pos for pos, i in enumerate(consumer.inputs) if i == k]
             template = self.templates[j]
             assert template is not None
-            if len(positions) != 1 or template[0].count("{%d}" % positions[0]) != 1:
+            if len(positions) != 1 or template[0].count(f"{{{positions[0]}}}") != 1:
                 continue
             inline[k] = True
         return inline

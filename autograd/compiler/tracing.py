@@ -99,7 +99,8 @@ def signature(arg: object) -> Any:
     """The structure of one dynamic argument: ``None`` for a number, a tuple of sub-structures for a sequence."""
     if isinstance(arg, (list, tuple)) or (hasattr(arg, "__len__") and hasattr(arg, "__getitem__")
                                           and not isinstance(arg, (str, bytes, dict))):
-        return tuple(signature(a) for a in arg)  # type: ignore[union-attr]  # checked by hasattr just above
+        items: Any = arg  # a sequence: checked just above
+        return tuple(signature(a) for a in items)
     return None
 
 
@@ -230,7 +231,7 @@ def _patched(recorder: _Recorder) -> Iterator[None]:
         return out
 
     def call(self: Op, *args: Any) -> Any:
-        out = original_call(self, *args)  # type: ignore[call-overload]  # the overloads of Op.__call__
+        out = original_call(self, *args)
         if type(out) is Value and out.op is not None:
             sites[out] = _site(2)
         return out
@@ -266,14 +267,15 @@ def _stand_ins(arg: object, name: str, recorder: _Recorder, leaves: list[Value])
         raise TypeError(f"autograd.compile: argument {name!r} is a Value; pass plain numbers (or sequences of "
                         "them) as inputs: the Values a function closes over are its parameters")
     if is_real(arg) and not isinstance(arg, bool):
-        v = Value(float(arg), label=name)  # type: ignore[arg-type]  # is_real checked it
+        v = Value(float(arg), label=name)
         recorder.placeholders.add(v)
         leaves.append(v)
         return v
     if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__"):
         raise TypeError(f"autograd.compile: argument {name!r} must be a number or a sequence of numbers, "
                         f"got {describe(arg)} (mark it static=... if it is a setting)")
-    return [_stand_ins(a, f"{name}_{i}", recorder, leaves) for i, a in enumerate(arg)]  # type: ignore[attr-defined]
+    items: Any = arg  # a sequence: checked just above
+    return [_stand_ins(a, f"{name}_{i}", recorder, leaves) for i, a in enumerate(items)]
 
 
 def _structure(stand_in: Any, index: dict[Value, int]) -> Any:
