@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import random
 import statistics
 import sys
@@ -29,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_engine import build_mlp, initial_weights, train_step, two_moons  # noqa: E402 - the sibling script
+from bench_engine import build_mlp, initial_weights, train_step, two_moons
 
-import autograd  # noqa: E402
-from autograd import Value  # noqa: E402
+import autograd
+from autograd import Value
 
 
 def _median_time(run: Callable[[int], float], steps: int) -> tuple[float, list[float]]:
@@ -47,9 +46,9 @@ def _median_time(run: Callable[[int], float], steps: int) -> tuple[float, list[f
 
 # ---------------------------------------------------------------- moons
 def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[str, Any]:
-    X, y = two_moons(100, 0.1, seed=1)  # noqa: N806
+    X, y = two_moons(100, 0.1, seed=1)
     weights = initial_weights(1337, [2, 16, 16, 1])
-    lr = lambda k: 1.0 - 0.9 * k / 100  # noqa: E731
+    lr = lambda k: 1.0 - 0.9 * k / 100
     results: dict[str, Any] = {}
 
     model, params = build_mlp(Value, weights)
@@ -81,8 +80,8 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
         results[f"compile {backend}"] = _median_time(step, max(steps, 10 if steps > 2 else steps))
 
     if np is not None:
-        Xa, ya = np.array(X), np.array(y)  # noqa: N806
-        Ws = [np.array([row[:-1] for row in layer]) for layer in weights]  # noqa: N806
+        Xa, ya = np.array(X), np.array(y)
+        Ws = [np.array([row[:-1] for row in layer]) for layer in weights]
         bs = [np.array([row[-1] for row in layer]) for layer in weights]
 
         def np_step(k: int) -> float:
@@ -97,14 +96,14 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
                                                                  for W, b in zip(Ws, bs))
             ds = np.where(margin > 0.0, -ya, 0.0)[:, None] / n
             grads = []
-            dW3, db3 = ds.T @ h2, ds.sum(0)  # noqa: N806
+            dW3, db3 = ds.T @ h2, ds.sum(0)
             dh2 = ds @ Ws[2] * (h2p > 0.0)
-            dW2, db2 = dh2.T @ h1, dh2.sum(0)  # noqa: N806
+            dW2, db2 = dh2.T @ h1, dh2.sum(0)
             dh1 = dh2 @ Ws[1] * (h1p > 0.0)
-            dW1, db1 = dh1.T @ Xa, dh1.sum(0)  # noqa: N806
+            dW1, db1 = dh1.T @ Xa, dh1.sum(0)
             grads = [(dW1, db1), (dW2, db2), (dW3, db3)]
             rate = lr(k)
-            for i, (dW, db) in enumerate(grads):  # noqa: N806
+            for i, (dW, db) in enumerate(grads):
                 Ws[i] -= rate * (dW + 2e-4 * Ws[i])
                 bs[i] -= rate * (db + 2e-4 * bs[i])
             return float(loss)
@@ -112,7 +111,7 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
         results["numpy"] = _median_time(np_step, max(steps, 10 if steps > 2 else steps))
 
     if torch is not None:
-        Xt = torch.tensor(X, dtype=torch.float64)  # noqa: N806
+        Xt = torch.tensor(X, dtype=torch.float64)
         yt = torch.tensor(y, dtype=torch.float64)
         layers = [(torch.tensor([row[:-1] for row in layer], dtype=torch.float64, requires_grad=True),
                    torch.tensor([row[-1] for row in layer], dtype=torch.float64, requires_grad=True))
@@ -121,7 +120,7 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
 
         def torch_step(k: int) -> float:
             h = Xt
-            for i, (W, b) in enumerate(layers):  # noqa: N806
+            for i, (W, b) in enumerate(layers):
                 h = h @ W.T + b
                 if i < 2:
                     h = torch.relu(h)
@@ -143,10 +142,10 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
     from nn import MLP, cross_entropy, one_hot
     from nn.data import load_digits
 
-    X, y = load_digits()  # noqa: N806
+    X, y = load_digits()
     if batches is not None:
-        X, y = X[:32 * batches], y[:32 * batches]  # noqa: N806
-    T = one_hot(y, 10)  # noqa: N806
+        X, y = X[:32 * batches], y[:32 * batches]
+    T = one_hot(y, 10)
     chunks = [(X[i:i + 32], y[i:i + 32], T[i:i + 32]) for i in range(0, len(X), 32)]
     n_batches = len(chunks)
     lr = 0.1
@@ -201,11 +200,11 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
 
     if np is not None:
         model = fresh()
-        W1 = np.array([[w.data for w in n.w] for n in model.layers[0].neurons])  # noqa: N806
+        W1 = np.array([[w.data for w in n.w] for n in model.layers[0].neurons])
         b1 = np.array([n.b.data for n in model.layers[0].neurons])
-        W2 = np.array([[w.data for w in n.w] for n in model.layers[1].neurons])  # noqa: N806
+        W2 = np.array([[w.data for w in n.w] for n in model.layers[1].neurons])
         b2 = np.array([n.b.data for n in model.layers[1].neurons])
-        Xa, Ta = np.array(X), np.array(T)  # noqa: N806
+        Xa, Ta = np.array(X), np.array(T)
         nlosses = []
         t0 = time.perf_counter()
         for i in range(0, len(X), 32):
@@ -218,12 +217,12 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
             lse = np.log(e.sum(1, keepdims=True))
             nlosses.append(float((lse[:, 0] - ((z - m) * tb).sum(1)).mean()))
             dz = (e / e.sum(1, keepdims=True) - tb) / len(xb)
-            dW2, db2 = dz.T @ h, dz.sum(0)  # noqa: N806
+            dW2, db2 = dz.T @ h, dz.sum(0)
             dh = dz @ W2 * (hp > 0.0)
-            dW1, db1 = dh.T @ xb, dh.sum(0)  # noqa: N806
-            W1 -= lr * dW1  # noqa: N806
+            dW1, db1 = dh.T @ xb, dh.sum(0)
+            W1 -= lr * dW1
             b1 -= lr * db1
-            W2 -= lr * dW2  # noqa: N806
+            W2 -= lr * dW2
             b2 -= lr * db2
         results["numpy"] = (time.perf_counter() - t0, nlosses, "one epoch")
 
@@ -234,7 +233,7 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
                    torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True))
                   for layer in model.layers]
         tparams = [t for pair in layers for t in pair]
-        Xt = torch.tensor(X, dtype=torch.float64)  # noqa: N806
+        Xt = torch.tensor(X, dtype=torch.float64)
         yt = torch.tensor(y)
         tlosses = []
         t0 = time.perf_counter()
