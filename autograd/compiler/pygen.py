@@ -12,6 +12,7 @@ locals once per batch and their gradients gathered in locals.
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ def _balanced_call(text: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=512)
 def classify(template: str) -> tuple[int, dict[str, int]]:
     """(precedence of the result, precedence each placeholder needs to go in without parentheses)."""
     m = _BINARY.fullmatch(template)

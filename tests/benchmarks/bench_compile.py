@@ -106,7 +106,7 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
             for i, (dW, db) in enumerate(grads):
                 Ws[i] -= rate * (dW + 2e-4 * Ws[i])
                 bs[i] -= rate * (db + 2e-4 * bs[i])
-            return float(loss)
+            return float(loss.item())
 
         results["numpy"] = _median_time(np_step, max(steps, 10 if steps > 2 else steps))
 
@@ -131,7 +131,7 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
             with torch.no_grad():
                 for p in tparams:
                     p -= lr(k) * p.grad
-            return float(loss)
+            return float(loss.item())
 
         results["PyTorch"] = _median_time(torch_step, max(steps, 10 if steps > 2 else steps))
     return results
@@ -247,7 +247,7 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
             with torch.no_grad():
                 for p in tparams:
                     p -= lr * p.grad
-            tlosses.append(float(loss))
+            tlosses.append(float(loss.item()))
         results["PyTorch"] = (time.perf_counter() - t0, tlosses, "one epoch")
     return results
 
