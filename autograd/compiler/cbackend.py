@@ -242,6 +242,19 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
     out.append(offsets + fcalls + f"        outs[s] = {out_ref};")
     out.append("    }")
     out.append("}")
+    sgd_xs = "".join(f", const double *X{a}" for a in range(len(sizes)))
+    sgd_args = "".join(f", X{a} + off * {sizes[a]}" for a in range(len(sizes)))
+    out.append(f"void vg_sgd(int nb, const int *sizes{sgd_xs}, double *p, double *G, int np, double lr, int mean, "
+               "double *outs, double *t, double *d) {")
+    out.append("    long off = 0;")
+    out.append("    for (int b = 0; b < nb; b++) {")
+    out.append("        int n = sizes[b];")
+    out.append("        for (int j = 0; j < np; j++) G[j] = 0.0;")
+    out.append(f"        vg_batch(n{sgd_args}, p, G, outs + off, mean ? 1.0 * (1.0 / n) : 1.0, t, d);")
+    out.append("        for (int j = 0; j < np; j++) p[j] = p[j] - lr * G[j];")
+    out.append("        off += n;")
+    out.append("    }")
+    out.append("}")
     source = "\n".join(line for line in out if line != "") + "\n"
     return source.replace("(void)seed;\n", "(void)seed; (void)d;\n"), sizes
 
@@ -309,6 +322,9 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
     batch_fn.restype = None
     forward_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp]
     forward_fn.restype = None
+    sgd_fn = lib.vg_sgd
+    sgd_fn.argtypes = [ci, vp, *[vp] * n_args, vp, vp, ci, cd, ci, vp, vp, vp]
+    sgd_fn.restype = None
     scratch_t = array("d", bytes(8 * max(1, len(tr.nodes))))
     scratch_d = array("d", bytes(8 * max(1, len(tr.nodes))))
     t_ptr, d_ptr = scratch_t.buffer_info()[0], scratch_d.buffer_info()[0]
@@ -342,8 +358,19 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
         forward_fn(n, *[x.buffer_info()[0] for x in xs], p.buffer_info()[0], outs.buffer_info()[0], t_ptr)
         return outs.tolist()
 
+    def sgd(n: int, columns: Sequence[Sequence[Any]], params: list[float], lr: float, sizes_: list[int],
+            mean: bool) -> tuple[list[float], array[float], array[float]]:
+        xs = inputs(columns, n)
+        p = array("d", params)
+        g = array("d", zeros)
+        outs = array("d", bytes(8 * n))
+        counts = array("i", sizes_)
+        sgd_fn(len(sizes_), counts.buffer_info()[0], *[x.buffer_info()[0] for x in xs], p.buffer_info()[0],
+               g.buffer_info()[0], n_params, lr, int(mean), outs.buffer_info()[0], t_ptr, d_ptr)
+        return outs.tolist(), p, g
+
     entry = _Entry(tr, list(tr.params), run, forward, source)
-    entry.extra.update(check_finite=True, library=path, keep=(lib, scratch_t, scratch_d))
+    entry.extra.update(check_finite=True, library=path, keep=(lib, scratch_t, scratch_d), sgd=sgd)
     return entry
 
 

@@ -258,6 +258,54 @@ class Compiled:
             self._verify(columns, reduce, result, before)
         return result
 
+    def sgd(self, *columns: Sequence[object], lr: float, batch_size: int, reduce: str = "mean") -> list[float]:
+        """An epoch of plain SGD: per batch (in order), ``zero_grad``, `batch`, ``p.data -= lr * p.grad``.
+
+        Returns the batch losses.  With the C backend the whole epoch runs in C
+        with the parameters in a flat array: their ``.data`` are read when it
+        starts, and ``.data`` and ``.grad`` (the last batch's gradient, as after
+        an eager loop) are written when it ends; nothing in between touches the
+        `Value`s.  The Python backend (or inputs needing several traces) runs
+        the same loop batch by batch.  The parameters are the traced ones.
+        """
+        from ..checks import check_int, to_float
+
+        rate = to_float(lr, "sgd(lr=...)")
+        size = check_int(batch_size, "sgd(batch_size=...)", 1)
+        if reduce not in ("sum", "mean"):
+            raise ValueError(f"sgd(reduce=...) must be 'sum' or 'mean', got {reduce!r}")
+        n, groups = self._groups(columns)
+        sizes = [min(size, n - start) for start in range(0, n, size)]
+        key, (_, example) = next(iter(groups.items()))
+        entry = self._entry(key, example) if len(groups) == 1 else None
+        if entry is not None and "sgd" in entry.extra and is_grad_enabled() and not self.verify:
+            dyn = [c for i, c in enumerate(columns) if i not in self._static]
+            outs, new, grads = entry.extra["sgd"](n, dyn, list(map(_get_data, entry.params)), rate, sizes,
+                                                  reduce == "mean")
+            losses, start = [], 0
+            for count in sizes:
+                total = _sum(outs[start:start + count])
+                losses.append(total / count if reduce == "mean" else total)
+                start += count
+            if not all(map(math.isfinite, losses)):  # replay in Python to raise eager's error, if any
+                for s in range(n):
+                    _interpret(entry.trace, [c[s] for c in dyn], list(map(_get_data, entry.params)), 1.0)
+            for p, value, g in zip(entry.params, new, grads):
+                p.data, p.grad = value, g
+            return losses
+        losses = []
+        start = 0
+        for count in sizes:
+            part = [c[start:start + count] for c in columns]
+            params = self._snapshot()
+            for p, _ in params:
+                p.grad = 0.0
+            losses.append(self.batch(*part, reduce=reduce))
+            for p, _ in params:
+                p.data -= rate * p.grad
+            start += count
+        return losses
+
     def __repr__(self) -> str:
         return f"<compiled {self.__name__} backend={self.backend!r} traces={self.traces}>"
 

@@ -116,3 +116,31 @@ def test_a_missing_compiler_is_explained(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(CompilerNotFoundError, match="apt-get install gcc"):
         autograd.compile(lambda x: x, backend="c", compiler="no-such-cc-anywhere")
     find_compiler.cache_clear()
+
+
+@pytest.mark.parametrize("backend", ["python", "c"])
+def test_an_sgd_epoch_equals_the_loop_it_replaces(backend: str, cache: str) -> None:
+    from nn import MLP, cross_entropy, one_hot
+
+    rng = random.Random(2)
+    X = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(23)]
+    T = one_hot([rng.randrange(4) for _ in range(23)], 4)
+    finals = []
+    for fused in (False, True):
+        random.seed(9)
+        model = MLP(3, [5, 4])
+        params = model.parameters()
+        step = autograd.compile(lambda x, t, m=model: cross_entropy([m(x)], [t]), backend=backend, cache_dir=cache)
+        if fused:
+            losses = step.sgd(X, T, lr=0.3, batch_size=5)
+        else:
+            losses = []
+            for i in range(0, 23, 5):
+                for p in params:
+                    p.grad = 0.0
+                losses.append(step.batch(X[i:i + 5], T[i:i + 5], reduce="mean"))
+                for p in params:
+                    p.data -= 0.3 * p.grad
+        finals.append((losses, [p.data for p in params], [p.grad for p in params]))
+    assert len(finals[1][0]) == 5
+    assert finals[0] == finals[1]  # the same arithmetic in the same order: equal to the last bit
