@@ -295,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         d = digits(4 if args.quick else None, 2 if args.quick else 3, cache, bool(cc), torch, np)
 
     engines = ["eager", "compile python", "compile c", "compile c sgd", "micrograd", "numpy", "PyTorch"]
-    names = {"eager": "valuegrad eager", "compile python": "compile (Python)", "compile c": "compile (C)", "compile c sgd": "compile (C), epoch in C (.sgd)",
+    names = {"eager": "valuegrad eager", "compile python": "compile (Python)", "compile c": "compile (C)",
+             "compile c sgd": "compile (C), epoch in C (.sgd)",
              "micrograd": "micrograd 0.1.0", "numpy": "numpy by hand", "PyTorch": "PyTorch batched"}
     print()
     print("| workload | " + " | ".join(names[e] for e in engines) + " |")
