@@ -9,9 +9,19 @@
 >>> w.grad
 -8.0
 
-The subpackage is ``autograd.compiler`` (tracing, Python and C code
-generation, the compiled object); ``autograd.compile`` is its `compile`
-function, loaded on first use so ``import autograd`` stays the engine only.
+The subpackage is ``autograd.compiler``: `tracing` (stand-in inputs, the
+checks that run only while tracing, the traced graph), `pygen` (Python code),
+`cbackend` (C code, building, caching, ctypes) and `compiled` (the object you
+call: guards, retracing, batches, sync with the parameters, verification).
+``autograd.compile`` is its `compile` function, loaded on first use so
+``import autograd`` stays the engine only; the package is not named
+``compile`` so that the attribute ``autograd.compile`` can be the function.
+
+How a trace works: the dynamic arguments are replaced by labelled leaf
+`Value`s and `fn` runs once, eagerly, building an ordinary graph (so the first
+call costs about one eager call).  Leaves made during the call are constants
+(folded into the code), the other leaves are parameters.  Code templates come
+from each operation's ``Op.code`` (see `autograd.ops`).
 """
 
 from __future__ import annotations
