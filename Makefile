@@ -49,6 +49,7 @@ notebooks: $(VENV)/.test-installed
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python tests/benchmarks/bench_engine.py
+	$(BIN)/python tests/benchmarks/bench_compile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

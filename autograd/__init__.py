@@ -13,7 +13,8 @@ own), `autograd.backprop` (`backward` and `grad`) and `autograd.gradcheck`
 (finite-difference checks), plus `autograd.checks` (argument checks).
 Drawing lives in `autograd.viz`, loaded only when first used
 (``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``,
-``autograd.explain``: backprop step by step).
+``autograd.explain``: backprop step by step), and so does
+``autograd.compile`` (the package `autograd.compiler`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .value import (
 )
 
 if TYPE_CHECKING:
+    from .compiler import compile as compile
     from .viz import draw as draw
     from .viz import explain as explain
     from .viz import save_graph as save_graph
@@ -44,17 +46,18 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz", "explain": "autograd.viz"}
+_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz", "explain": "autograd.viz",
+         "compile": "autograd.compiler"}
 
 __all__ = [
     "Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "gradcheck", "GradcheckError", "topological_order", "GraphTooLargeError",
-    *vars(ops)["__all__"], *_LAZY,  # the table's exports (see autograd.ops)
-]
+    *vars(ops)["__all__"], "draw", "to_dot", "save_graph",  # the table's exports (see autograd.ops)
+]  # not "compile": `from autograd import *` must not shadow the builtin compile() (use autograd.compile)
 
 
 def __getattr__(name: str) -> Any:
-    """Load drawing on first use, so ``import autograd`` loads only the engine."""
+    """Load drawing and `compile` on first use, so ``import autograd`` loads only the engine."""
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value

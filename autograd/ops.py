@@ -24,6 +24,21 @@ Conventions documented once here: the derivative of ``relu`` and of ``abs`` at
 0) raises ``ZeroDivisionError`` during the backward pass rather than handing
 back ``inf``.  The derivative of ``x ** y`` with respect to ``y`` is
 ``out * log(x)`` for ``x > 0``, 0 for ``x == 0`` and NaN for ``x < 0``.
+
+Code templates (``Op.code``), read by `autograd.compile` and nothing else: by
+backend name (``"py"``, ``"c"``), a pair ``(forward, partials)`` of format
+strings, one partial per input.  ``{0}``, ``{1}``, ... stand for the inputs,
+``{out}`` for the result and ``{c}`` for ``op.const``.  A partial is the local
+derivative, which the generated code multiplies by the gradient arriving at
+the node; the literals ``"1.0"``, ``"-1.0"`` and ``"0.0"`` are recognised (no
+multiplication; nothing passed on).  A partial containing ``{g}`` is the whole
+contribution, written with the arriving gradient ``{g}`` (as relu's
+``"({g} if {0} > 0.0 else 0.0)"``).  Python templates may call the functions
+in `PY_NAMES` (``_exp``, ``_log``, ...); C templates may use ``<math.h>``.
+Both must compute exactly what ``forward`` and ``derivative`` compute (the
+tests compare every row).  An operation without a ``"py"`` template still
+compiles to Python (its callables are called); without a ``"c"`` one, the C
+backend refuses it and says so.
 """
 
 from __future__ import annotations
@@ -164,7 +179,14 @@ def _count_positional(func: Callable[..., Any], name: str) -> int:
     return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
 
 
-def defop(name: str, forward: _Forward, derivative: _Derivative, *, arity: int | None = None) -> Op:
+def defop(
+    name: str,
+    forward: _Forward,
+    derivative: _Derivative,
+    *,
+    arity: int | None = None,
+    code: Mapping[str, Any] | None = None,
+) -> Op:
     """Define a new primitive operation from its forward and its local derivative(s).
 
     Args:
@@ -176,12 +198,31 @@ def defop(name: str, forward: _Forward, derivative: _Derivative, *, arity: int |
             ...) rather than ``math``, and ``grad(..., create_graph=True)`` can
             differentiate through it again.
         arity: number of inputs; read from ``forward``'s signature when omitted.
+        code: optional templates for `autograd.compile`, e.g. ``{"c": ("log1p(exp({0}))",
+            ("1.0 / (1.0 + exp(-{0}))",))}`` (see the module docstring); the C
+            backend needs a ``"c"`` entry, the Python backend calls ``forward``
+            and ``derivative`` when there is no ``"py"`` entry.
 
     Returns:
         The `Op`, a callable: ``op(value)`` gives a recorded `Value`,
         ``op(2.0)`` a plain float.
     """
-    return Op(name, forward, derivative, arity)
+    return Op(name, forward, derivative, arity, code=_check_code(name, code))
+
+
+def _check_code(name: str, code: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if code is None:
+        return None
+    if not isinstance(code, Mapping):
+        raise TypeError(f"defop {name!r}: code must be a mapping of backend name to (forward, partials), "
+                        f"got {describe(code)}")
+    for backend, entry in code.items():
+        ok = (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+              and isinstance(entry[1], tuple) and all(isinstance(t, str) for t in entry[1]))
+        if not ok:
+            raise TypeError(f"defop {name!r}: code[{backend!r}] must be a pair (forward template, tuple of "
+                            f"partial templates), got {describe(entry)}")
+    return code
 
 
 def _data(x: Any) -> float:
@@ -220,6 +261,10 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+def _max(x: float, y: float) -> float:
+    return y if y > x else x  # as builtins.max(x, y)
+
+
 def _relu(x: float) -> float:
     return x if x > 0.0 or x != x else 0.0  # x != x: NaN stays NaN; negatives give +0.0, not -0.0
 
@@ -242,23 +287,59 @@ def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
 
 
 # ---------------------------------------------------------------- the table
+# Code templates (see the module docstring): per backend, (forward, one partial per input).
+_D_EXPONENT_PY = "({out} * _log({0}) if {0} > 0.0 else 0.0 if {0} == 0.0 else _nan)"
+_D_EXPONENT_C = "({0} > 0.0 ? {out} * log({0}) : {0} == 0.0 ? 0.0 : NAN)"
+_SIGN_PY = "(1.0 if {0} > 0.0 else -1.0 if {0} < 0.0 else 0.0 * {0})"
+_SIGN_C = "({0} > 0.0 ? 1.0 : {0} < 0.0 ? -1.0 : 0.0 * {0})"
+
+
+def _code(py: tuple[str, tuple[str, ...]], c: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
+    return {"py": py, "c": c}
+
+
 #            name       forward        derivative(*inputs, out)                     Value methods
-add = Op("+", operator.add, lambda x, y, out: (1.0, 1.0), methods=("__add__", "__radd__"))
-sub = Op("-", operator.sub, lambda x, y, out: (1.0, -1.0), methods=("__sub__", "__rsub__"))
-mul = Op("*", operator.mul, lambda x, y, out: (y, x), methods=("__mul__", "__rmul__"))
-truediv = Op("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y), methods=("__truediv__", "__rtruediv__"))
-pow = Op("**", _pow, _dpow, methods=("__pow__", "__rpow__"))  # noqa: A001 - mirrors operator.pow
-neg = Op("neg", operator.neg, lambda x, out: -1.0, methods=("__neg__",))
-abs = Op("abs", math.fabs, lambda x, out: _sign(x), methods=("__abs__",))  # noqa: A001 - mirrors builtins.abs
-exp = Op("exp", math.exp, lambda x, out: out, methods=("exp",))
-log = Op("log", _log, lambda x, out: 1.0 / x, methods=("log",))
-tanh = Op("tanh", math.tanh, lambda x, out: 1.0 - out * out, methods=("tanh",))
-sigmoid = Op("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), methods=("sigmoid",))
-relu = Op("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0, methods=("relu",))
-sqrt = Op("sqrt", _sqrt, lambda x, out: 0.5 / out, methods=("sqrt",))
+add = Op("+", operator.add, lambda x, y, out: (1.0, 1.0), methods=("__add__", "__radd__"),
+         code=_code(("{0} + {1}", ("1.0", "1.0")), ("{0} + {1}", ("1.0", "1.0"))))
+sub = Op("-", operator.sub, lambda x, y, out: (1.0, -1.0), methods=("__sub__", "__rsub__"),
+         code=_code(("{0} - {1}", ("1.0", "-1.0")), ("{0} - {1}", ("1.0", "-1.0"))))
+mul = Op("*", operator.mul, lambda x, y, out: (y, x), methods=("__mul__", "__rmul__"),
+         code=_code(("{0} * {1}", ("{1}", "{0}")), ("{0} * {1}", ("{1}", "{0}"))))
+truediv = Op("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y), methods=("__truediv__", "__rtruediv__"),
+             code=_code(("{0} / {1}", ("1.0 / {1}", "-{out} / {1}")), ("{0} / {1}", ("1.0 / {1}", "-{out} / {1}"))))
+pow = Op("**", _pow, _dpow, methods=("__pow__", "__rpow__"),  # noqa: A001 - mirrors operator.pow
+         code=_code(("_pow({0}, {1})", ("{1} * {0} ** ({1} - 1.0)", _D_EXPONENT_PY)),
+                    ("pow({0}, {1})", ("{1} * pow({0}, {1} - 1.0)", _D_EXPONENT_C))))
+neg = Op("neg", operator.neg, lambda x, out: -1.0, methods=("__neg__",),
+         code=_code(("-{0}", ("-1.0",)), ("-{0}", ("-1.0",))))
+abs = Op("abs", math.fabs, lambda x, out: _sign(x), methods=("__abs__",),  # noqa: A001 - mirrors builtins.abs
+         code=_code(("_fabs({0})", (_SIGN_PY,)), ("fabs({0})", (_SIGN_C,))))
+exp = Op("exp", math.exp, lambda x, out: out, methods=("exp",),
+         code=_code(("_exp({0})", ("{out}",)), ("exp({0})", ("{out}",))))
+log = Op("log", _log, lambda x, out: 1.0 / x, methods=("log",),
+         code=_code(("_log({0})", ("1.0 / {0}",)), ("log({0})", ("1.0 / {0}",))))
+tanh = Op("tanh", math.tanh, lambda x, out: 1.0 - out * out, methods=("tanh",),
+          code=_code(("_tanh({0})", ("1.0 - {out} * {out}",)), ("tanh({0})", ("1.0 - {out} * {out}",))))
+sigmoid = Op("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), methods=("sigmoid",),
+             code=_code(("_sigmoid({0})", ("{out} * (1.0 - {out})",)),
+                        ("({0} >= 0.0 ? 1.0 / (1.0 + exp(-{0})) : exp({0}) / (1.0 + exp({0})))",
+                         ("{out} * (1.0 - {out})",))))
+relu = Op("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0, methods=("relu",),
+          code=_code(("({0} if {0} > 0.0 or {0} != {0} else 0.0)", ("({g} if {0} > 0.0 else 0.0 * {g})",)),
+                     ("({0} > 0.0 || {0} != {0} ? {0} : 0.0)", ("({0} > 0.0 ? {g} : 0.0 * {g})",))))
+sqrt = Op("sqrt", _sqrt, lambda x, out: 0.5 / out, methods=("sqrt",),
+          code=_code(("_sqrt({0})", ("0.5 / {out}",)), ("sqrt({0})", ("0.5 / {out}",))))
 cos: Op  # the next row's: sin's derivative refers to it
-sin = Op("sin", math.sin, lambda x, out: cos(x), methods=("sin",))
-cos = Op("cos", math.cos, lambda x, out: -sin(x), methods=("cos",))
+sin = Op("sin", math.sin, lambda x, out: cos(x), methods=("sin",),
+         code=_code(("_sin({0})", ("_cos({0})",)), ("sin({0})", ("cos({0})",))))
+cos = Op("cos", math.cos, lambda x, out: -sin(x), methods=("cos",),
+         code=_code(("_cos({0})", ("-_sin({0})",)), ("cos({0})", ("-sin({0})",))))
+# The larger of two numbers as a constant: its derivative is 0.  For the shift of a
+# stable softmax / log-sum-exp, whose gradient cancels exactly, so the shift can stay
+# in the graph (and in a compiled trace) instead of being read out of `.data`.
+detached_max = Op("detached_max", _max, lambda x, y, out: (0.0, 0.0),
+                  code=_code(("({1} if {1} > {0} else {0})", ("0.0", "0.0")),
+                             ("({1} > {0} ? {1} : {0})", ("0.0", "0.0"))))
 # ---------------------------------------------------------------- end of the table
 
 TABLE: tuple[Op, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Op))
@@ -283,19 +364,36 @@ def _const_name(c: float) -> str:
 @functools.lru_cache(maxsize=1024)
 def power(p: float) -> Op:
     """The operation ``x ** p`` for a constant exponent `p` (``op.const == p``)."""
-    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), lambda x, out: p * x ** (p - 1.0), 1, const=p)
+    if p == 2.0:
+        py: tuple[str, tuple[str, ...]] = ("{0} * {0}", ("2.0 * {0}",))
+        c: tuple[str, tuple[str, ...]] = ("{0} * {0}", ("2.0 * {0}",))
+    else:
+        # _pow for non-integer exponents: Python's ** gives a complex number for a negative base.
+        py = ("{0} ** {c}" if p.is_integer() else "_pow({0}, {c})", ("{c} * {0} ** ({c} - 1.0)",))
+        c = ("pow({0}, {c})", ("{c} * pow({0}, {c} - 1.0)",))
+    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), lambda x, out: p * x ** (p - 1.0), 1, const=p,
+              code={"py": py, "c": c})
 
 
 @functools.lru_cache(maxsize=1024)
 def power_of(b: float) -> Op:
     """The operation ``b ** x`` for a constant base `b` (``op.const == b``)."""
-    return Op(f"{_const_name(b)}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), 1, const=b)
+    d_py, d_c = (("{out} * _log({c})", "{out} * log({c})") if b > 0.0 else ("0.0", "0.0") if b == 0.0
+                 else ("_nan", "NAN"))
+    return Op(f"{_const_name(b)}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), 1, const=b,
+              code={"py": ("_pow({c}, {0})", (d_py,)), "c": ("pow({c}, {0})", (d_c,))})
 
+
+PY_NAMES: Mapping[str, Any] = MappingProxyType({
+    "_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "_sqrt": math.sqrt, "_sin": math.sin,
+    "_cos": math.cos, "_fabs": math.fabs, "_pow": _pow, "_sigmoid": _sigmoid, "_nan": math.nan,
+    "_inf": math.inf})
+"""The names Python code templates may use (bound as locals of the generated function)."""
 
 if not TYPE_CHECKING:
     # The exports, derived from the table.  Type checkers cannot evaluate this list, so
     # they are not shown it: without an `__all__`, they export the names defined here.
-    __all__ = ["Op", "defop", "power", "power_of", "TABLE", "BUILTINS", "FUNCTIONS",
+    __all__ = ["Op", "defop", "power", "power_of", "TABLE", "BUILTINS", "FUNCTIONS", "PY_NAMES",
                *(name for name, v in dict(globals()).items() if isinstance(v, Op))]
 
 setup_value(TABLE, {"__pow__": power, "__rpow__": power_of})

@@ -13,14 +13,16 @@ Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
 `Adam`, `AdamW`), `nn.lr_scheduler` (`StepLR`, `ExponentialLR`,
 `CosineAnnealingLR`), `nn.data` (two moons, minibatches, the seed posts'
 datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
-`nn.seeding` (what a ``seed`` argument may be), `nn.torch_bridge` (`to_torch`,
+`nn.seeding` (what a ``seed`` argument may be), `nn.compiling` (a model's loss
+compiled with `autograd.compile`: ``fit(..., compile=True)``), `nn.torch_bridge` (`to_torch`,
 `from_torch`: the same model as a ``torch.nn.Sequential``; needs the optional
 ``torch`` extra, imported only when called).  The main demo, which trains
 and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
 from . import data
-from .data import Dataset, load_houses, load_line, make_moons, minibatches, train_test_split
+from .compiling import CompiledLoss, compile_loss
+from .data import Dataset, load_digits, load_houses, load_line, make_moons, minibatches, one_hot, train_test_split
 from .layers import MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy_with_logits,
@@ -45,7 +47,8 @@ __all__ = [
     "softplus", "binary_accuracy", "categorical_accuracy",
     "Optimizer", "SGD", "Adam", "AdamW",
     "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR",
-    "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line",
+    "data", "Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line", "load_digits",
+    "one_hot", "compile_loss", "CompiledLoss",
     "fit", "evaluate", "History",
     "save", "load",
     "to_torch", "from_torch",

@@ -11,7 +11,12 @@ epoch.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import importlib.util
+import io
 import math
+import os
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, TypeVar
 
@@ -19,7 +24,8 @@ from autograd.checks import check_int, check_real, check_sequence
 
 from .seeding import Seed, make_rng
 
-__all__ = ["Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line"]
+__all__ = ["Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line", "load_digits",
+           "one_hot"]
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -160,3 +166,41 @@ def load_line() -> Dataset:
     """
     xs = [-4.0, -2.0, 0.0, 1.0, 2.0, 3.0]
     return Dataset([[x] for x in xs], [-8.0, -4.0, 1.0, 2.2, 3.3, 5.3])
+
+
+def load_digits(normalize: bool = True) -> Dataset:
+    """scikit-learn's 1,797 handwritten digits (8x8 pixels): ``X`` rows of 64 numbers, ``y`` the digit 0-9.
+
+    Read from the copy bundled inside the installed scikit-learn package
+    (``pip install 'valuegrad[data]'``), without importing scikit-learn and
+    never from the network.  With ``normalize`` (default) the pixel values
+    0..16 are divided by 16, so inputs lie in [0, 1]; labels are ints.  Pair it
+    with `train_test_split` and `cross_entropy` (or `one_hot` targets).
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("load_digits reads the digits bundled with scikit-learn, which is not installed: "
+                                  "pip install 'valuegrad[data]' (or scikit-learn)")
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "datasets", "data", "digits.csv.gz")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load_digits: scikit-learn is installed but has no bundled digits at {path}")
+    with gzip.open(path, "rb") as f:
+        rows = list(csv.reader(io.TextIOWrapper(f, encoding="ascii")))
+    scale = 16.0 if normalize else 1.0
+    X = [[float(v) / scale for v in row[:64]] for row in rows if row]  # noqa: N806
+    y: list[float] = [int(float(row[64])) for row in rows if row]
+    return Dataset(X, y)
+
+
+def one_hot(labels: Sequence[int], n_classes: int) -> list[list[float]]:
+    """Each class index as a row of `n_classes` numbers, 1.0 at the index and 0.0 elsewhere."""
+    n = check_int(n_classes, "one_hot n_classes", 1)
+    rows = []
+    for i, k in enumerate(check_sequence(labels, "one_hot labels")):
+        index = check_int(k, f"one_hot labels[{i}]", 0)
+        if index >= n:
+            raise ValueError(f"one_hot: labels[{i}] = {index} is out of range for {n} classes")
+        row = [0.0] * n
+        row[index] = 1.0
+        rows.append(row)
+    return rows

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from autograd import Value, defop, sigmoid
+from autograd import Value, defop, detached_max, sigmoid
 from autograd.checks import check_int, check_real, check_sequence, is_real
 from autograd.value import Operand, as_value
 
@@ -40,7 +40,10 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-softplus = defop("softplus", _softplus, lambda x, out: sigmoid(x))
+softplus = defop("softplus", _softplus, lambda x, out: sigmoid(x), code={  # C for autograd.compile(backend="c")
+    "c": ("(fmax({0}, 0.0) + log1p(exp(-fabs({0}))))",
+          ("({0} >= 0.0 ? 1.0 / (1.0 + exp(-{0})) : exp({0}) / (1.0 + exp({0})))",)),
+})
 """``log(1 + exp(x))`` computed without overflow; its derivative is ``sigmoid(x)``."""
 
 
@@ -139,20 +142,35 @@ def _row(row: object, where: str, who: str) -> list[Value]:
     return [as_value(_operand(z, f"{who}: {where}[{j}]")) for j, z in enumerate(items)]
 
 
+def _top(row: list[Value]) -> Value:
+    """The row's largest logit as a node that passes no gradient (the shift cancels in the gradient).
+
+    Kept in the graph, not read out of ``.data``, so `autograd.compile` can trace it.
+    """
+    top = row[0]
+    for z in row[1:]:
+        top = detached_max(top, z)
+    return top
+
+
 def _shifted(row: list[Value]) -> tuple[list[Value], Value]:
     """(row minus its max, log of the sum of exps of that): the stable pieces of log-softmax."""
-    top = max(z.data for z in row)
+    top = _top(row)
     shifted = [z - top for z in row]
     return shifted, _total([s.exp() for s in shifted]).log()
 
 
-def cross_entropy(logits_rows: Sequence[Sequence[Operand]], class_indices: Sequence[int]) -> Value:
+def cross_entropy(logits_rows: Sequence[Sequence[Operand]],
+                  class_indices: Sequence[int] | Sequence[Sequence[Operand]]) -> Value:
     """Multiclass cross-entropy from logits: ``mean(logsumexp(row) - row[k])``.
 
     ``logits_rows[i]`` holds one raw score per class for sample ``i`` (e.g. the
     output list of an ``MLP(nin, [..., n_classes])``); ``class_indices[i]`` is
-    its true class, an int in ``range(n_classes)``.  Equivalent to
-    ``-log(softmax(row)[k])`` but stable for logits of any finite magnitude.
+    its true class, an int in ``range(n_classes)``, or a row of class
+    probabilities (one-hot ``[0, 0, 1, 0]`` for class 2, as PyTorch accepts),
+    giving ``logsumexp(row) - sum_j p_j * row[j]``: the form `autograd.compile`
+    traces once for all classes.  Equivalent to ``-log(softmax(row)[k])`` but
+    stable for logits of any finite magnitude.
     """
     who = "cross_entropy"
     rows = check_sequence(logits_rows, f"{who}: logits_rows (rows of logits)")
@@ -164,6 +182,14 @@ def cross_entropy(logits_rows: Sequence[Sequence[Operand]], class_indices: Seque
     terms: list[Value] = []
     for i, (raw, k) in enumerate(zip(rows, indices)):
         row = _row(raw, f"logits_rows[{i}]", who)
+        if not isinstance(k, int) and isinstance(k, Sequence) and not isinstance(k, (str, bytes)):
+            probs = [_operand(p, f"{who}: class_indices[{i}][{j}]") for j, p in enumerate(k)]
+            if len(probs) != len(row):
+                raise ValueError(f"{who}: class_indices[{i}] has {len(probs)} class probabilities for a row of "
+                                 f"{len(row)} logits; they must match")
+            shifted, log_total = _shifted(row)
+            terms.append(log_total - _total([p * s for p, s in zip(probs, shifted)]))
+            continue
         index = check_int(k, f"{who}: class_indices[{i}]")
         if not 0 <= index < len(row):
             raise ValueError(f"{who}: class_indices[{i}] = {index} is out of range for a row of {len(row)} logits")
@@ -175,7 +201,7 @@ def cross_entropy(logits_rows: Sequence[Sequence[Operand]], class_indices: Seque
 def softmax(values: Sequence[Operand]) -> list[Value]:
     """``exp(v_i) / sum_j exp(v_j)`` for each value, stable for any finite magnitude; differentiable."""
     row = _row(values, "values", "softmax")
-    top = max(z.data for z in row)
+    top = _top(row)
     exps = [(z - top).exp() for z in row]
     total = _total(exps)
     return [e / total for e in exps]

@@ -85,6 +85,8 @@ def test_the_fast_operator_methods_build_the_nodes_the_general_path_builds(recor
     a, b = Value(1.5), Value(0.5)
     with autograd.set_grad_enabled(recording):
         for op in ops.TABLE:
+            if not op.methods:  # a function only (detached_max): no operator method to compare
+                continue
             if op.arity == 1:
                 (method,) = op.methods
                 _same_node(getattr(a, method)(), op(a))

@@ -122,3 +122,23 @@ def test_seed_datasets() -> None:
     assert [row[0] for row in X] == [-4, -2, 0, 1, 2, 3] and y == [-8, -4, 1, 2.2, 3.3, 5.3]
     assert load_line().X is not load_line().X  # fresh lists each time
     assert isinstance(load_line(), data.Dataset)
+
+
+def test_load_digits_reads_the_bundled_copy_normalised_with_int_labels() -> None:
+    pytest.importorskip("sklearn", reason="load_digits needs scikit-learn (the data extra)")
+    from nn.data import load_digits
+
+    X, y = load_digits()
+    assert len(X) == len(y) == 1797 and all(len(row) == 64 for row in X)
+    assert set(y) == set(range(10)) and all(type(k) is int for k in y)
+    assert min(min(r) for r in X) == 0.0 and max(max(r) for r in X) == 1.0
+    raw, _ = load_digits(normalize=False)
+    assert raw[0][:8] == [16 * v for v in X[0][:8]] and max(max(r) for r in raw) == 16.0
+
+
+def test_one_hot_rows_and_its_checks() -> None:
+    from nn.data import one_hot
+
+    assert one_hot([2, 0], 3) == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    with pytest.raises(ValueError, match="out of range for 3 classes"):
+        one_hot([3], 3)

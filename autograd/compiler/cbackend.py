@@ -1,0 +1,377 @@
+"""The C backend: a traced graph as C, built with a C compiler found on the machine, loaded with ctypes.
+
+The generated C keeps one slot per node in a scratch array (``t`` for
+values, ``d`` for gradients), so the code can be split into functions of
+`CHUNK` statements: compilers optimise many small functions far faster than
+one huge one.  A batch runs entirely inside C (no Python call per sample):
+the inputs of all samples go in as flat arrays of doubles, the parameters as
+one flat array read from the `Value`s' ``.data`` at the start of the batch,
+and the gradients come back in one flat array added to their ``.grad`` at its
+end (see `autograd.compiler.compiled` for the sync points).
+
+Built libraries are cached on disk, keyed by a hash of the C source and of
+the compiler (its command and version): in ``cache_dir=``, else
+``$VALUEGRAD_CACHE_DIR``, else ``$XDG_CACHE_HOME/valuegrad`` (``~/.cache/valuegrad``).
+Temporary files are built in a private directory inside it and removed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import importlib.util
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from array import array
+from collections.abc import Sequence
+from itertools import chain
+from operator import attrgetter
+from typing import Any
+
+from .compiled import Stats, _Entry
+from .tracing import CONST, INPUT, OP, PARAM, Trace
+
+__all__ = ["CompilerNotFoundError", "MissingCCodeError", "find_compiler", "generate_c", "build_c", "cache_directory"]
+
+CHUNK = 250
+"""Statements per generated C function."""
+
+_get_data = attrgetter("data")
+
+
+class CompilerNotFoundError(RuntimeError):
+    """No C compiler was found (or the one asked for does not work)."""
+
+
+class MissingCCodeError(ValueError):
+    """An operation in the graph has no C template (``defop(..., code={"c": ...})``)."""
+
+
+_HOW = ("install one (Debian/Ubuntu: `apt-get install gcc`, or `tcc` for fast builds; macOS: "
+        "`xcode-select --install`), or `pip install 'valuegrad[c]'` for the ziglang wheel's `zig cc`; "
+        "or use backend='python'")
+
+
+@functools.lru_cache(maxsize=8)
+def find_compiler(command: str | None = None) -> tuple[str, ...]:
+    """The compiler command to use: `command`, ``$VALUEGRAD_CC``, or the first of cc/gcc/clang/tcc/zig found."""
+    wanted = command or os.environ.get("VALUEGRAD_CC")
+    if wanted:
+        argv = tuple(shlex.split(wanted))
+        if not argv or shutil.which(argv[0]) is None:
+            raise CompilerNotFoundError(f"the C compiler {wanted!r} was not found; {_HOW}")
+        return argv
+    for name in ("cc", "gcc", "clang", "tcc"):
+        path = shutil.which(name)
+        if path:
+            return (path,)
+    if importlib.util.find_spec("ziglang") is not None:
+        return (sys.executable, "-m", "ziglang", "cc")
+    raise CompilerNotFoundError(f"backend='c' needs a C compiler and none was found (tried cc, gcc, clang, tcc and "
+                                f"the ziglang package); {_HOW}")
+
+
+@functools.lru_cache(maxsize=8)
+def _identity(argv: tuple[str, ...]) -> str:
+    try:
+        run = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=60)
+        version = (run.stdout or run.stderr).strip().splitlines()[:1]
+    except (OSError, subprocess.SubprocessError):
+        version = []
+    return " ".join(argv) + " | " + (version[0] if version else "unknown version")
+
+
+BIG = 3000
+"""Above this many statements, build with -O1: half of -O2's build time (the digits graph: 4 s instead of 8 s)."""
+
+
+def _flags(argv: tuple[str, ...], statements: int) -> list[str]:
+    base = os.path.basename(argv[-1])
+    if base.startswith("tcc"):
+        return ["-shared", "-fPIC", "-O2"]
+    # -ffp-contract=off: no fused multiply-add, so results equal Python's to the last bit.
+    level = "-O1" if statements > BIG else "-O2"
+    return [level, "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno"]
+
+
+def cache_directory(cache_dir: str | None = None) -> str:
+    if cache_dir:
+        return cache_dir
+    if os.environ.get("VALUEGRAD_CACHE_DIR"):
+        return os.environ["VALUEGRAD_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "valuegrad")
+
+
+def _literal(x: float) -> str:
+    if x != x:
+        return "NAN"
+    if x in (float("inf"), float("-inf")):
+        return "INFINITY" if x > 0 else "(-INFINITY)"
+    text = repr(x)
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return f"({text})" if text.startswith("-") else text
+
+
+def _leaves(structure: Any) -> list[int]:
+    if isinstance(structure, int):
+        return [structure]
+    return [k for s in structure for k in _leaves(s)]
+
+
+def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
+    """C source for ``vg_batch`` and ``vg_forward``, and the input sizes (numbers per dynamic argument)."""
+    nodes = tr.nodes
+    missing = sorted({n.op.name for n in nodes if n.kind == OP and n.op is not None and "c" not in n.op.code})
+    if missing:
+        raise MissingCCodeError(
+            f"backend='c': the operation(s) {', '.join(map(repr, missing))} have no C code; give it when defining "
+            "the operation, e.g. defop(name, forward, derivative, code={'c': ('log1p(exp({0}))', "
+            "('1.0 / (1.0 + exp(-{0}))',))}), or use backend='python'")
+    ref: dict[int, str] = {}
+    sizes: list[int] = []
+    for a, structure in enumerate(tr.arg_structures):
+        flat = _leaves(structure)
+        sizes.append(len(flat))
+        for q, k in enumerate(flat):
+            if k >= 0:
+                ref[k] = f"x{a}[{q}]"
+    for j, k in enumerate(tr.param_nodes):
+        ref[k] = f"p[{j}]"
+    for k, node in enumerate(nodes):
+        if node.kind == CONST:
+            ref[k] = _literal(node.value)
+        elif node.kind == OP:
+            ref[k] = f"t[{k}]"
+
+    def fill(template: str, node_index: int, g: str = "") -> str:
+        node = nodes[node_index]
+        args = [f"({ref[i]})" if ref[i].startswith("-") else ref[i] for i in node.inputs]
+        const = _literal(node.op.const) if node.op is not None and node.op.const is not None else ""
+        return template.format(*args, out=ref[node_index], g=g, c=const)
+
+    forward = [f"t[{k}] = {fill(n.op.code['c'][0], k)};" for k, n in enumerate(nodes)
+               if n.kind == OP and n.op is not None]
+    # backward, pull style: each node's gradient is the sum of what its users pass back, in eager's order
+    backward: list[str] = []
+    gname: dict[int, str] = {}
+    contributions: dict[int, list[str]] = {k: [] for k in range(len(nodes))}
+    if tr.needs_grad[tr.output]:
+        contributions[tr.output].append("seed")
+    param_slot = {k: j for j, k in enumerate(tr.param_nodes)}
+    for k in range(len(nodes) - 1, -1, -1):
+        node = nodes[k]
+        if not tr.needs_grad[k]:
+            continue
+        terms = contributions.pop(k)
+        if node.kind == PARAM:
+            if terms:
+                target = f"G[{param_slot[k]}]"
+                for start in range(0, len(terms), 64):
+                    backward.append(f"{target} = {target} + " + " + ".join(terms[start:start + 64]) + ";")
+            continue
+        if not terms:
+            continue
+        if len(terms) == 1 and terms[0].startswith("d[") and terms[0].endswith("]") and " " not in terms[0]:
+            gname[k] = terms[0]
+        else:
+            gname[k] = f"d[{k}]"
+            for start in range(0, len(terms), 64):
+                head = f"d[{k}] = " if start == 0 else f"d[{k}] = d[{k}] + "
+                backward.append(head + " + ".join(terms[start:start + 64]) + ";")
+        if node.kind != OP or node.op is None:
+            continue
+        g = gname[k]
+        for pos, i in enumerate(node.inputs):
+            if not tr.needs_grad[i]:
+                continue
+            text = node.op.code["c"][1][pos]
+            if text == "0.0":
+                continue
+            if text == "1.0":
+                contributions[i].append(g)
+            elif text == "-1.0":
+                contributions[i].append(f"(-{g})")
+            elif "{g}" in text:
+                contributions[i].append(f"({fill(text, k, g)})")
+            else:
+                contributions[i].append(f"{g} * ({fill(text, k)})")
+    # the seed may reach a parameter directly (fn returned a parameter): handled above via contributions
+    xs = ", ".join(f"const double *restrict x{a}" for a in range(len(sizes)))
+    xs_args = ", ".join(f"x{a}" for a in range(len(sizes)))
+    head = "const double *restrict p, double *restrict t" + (f", {xs}" if xs else "")
+    call_args = "p, t" + (f", {xs_args}" if xs_args else "")
+    out: list[str] = [
+        f"/* generated by autograd.compile (backend='c') from {name}: {len(nodes)} nodes, "
+        f"{len(tr.param_nodes)} parameters */",
+        "#include <math.h>",
+        "#define NOINLINE __attribute__((noinline))",
+        "",
+    ]
+    fchunks = [forward[i:i + CHUNK] for i in range(0, len(forward), CHUNK)]
+    bchunks = [backward[i:i + CHUNK] for i in range(0, len(backward), CHUNK)]
+    for c, chunk in enumerate(fchunks):
+        out.append(f"static NOINLINE void forward_{c}({head}) {{")
+        out.extend("    " + s for s in chunk)
+        out.append("}")
+    for c, chunk in enumerate(bchunks):
+        out.append(f"static NOINLINE void backward_{c}({head}, double *restrict d, double *restrict G, double seed) {{")
+        out.append("    (void)seed;")
+        out.extend("    " + s for s in chunk)
+        out.append("}")
+    batch_xs = "".join(f", const double *X{a}" for a in range(len(sizes)))
+    offsets = "".join(f"        const double *x{a} = X{a} + (long)s * {sizes[a]};\n" for a in range(len(sizes)))
+    fcalls = "".join(f"        forward_{c}({call_args});\n" for c in range(len(fchunks)))
+    bcalls = "".join(f"        backward_{c}({call_args}, d, G, seed);\n" for c in range(len(bchunks)))
+    out_ref = ref[tr.output]
+    out.append(f"void vg_batch(int n{batch_xs}, const double *p, double *G, double *outs, double seed, "
+               "double *t, double *d) {")
+    out.append("    for (int s = n - 1; s >= 0; s--) {")
+    out.append(offsets + fcalls + f"        outs[s] = {out_ref};\n" + bcalls.rstrip("\n"))
+    out.append("    }")
+    out.append("}")
+    out.append(f"void vg_forward(int n{batch_xs}, const double *p, double *outs, double *t) {{")
+    out.append("    for (int s = 0; s < n; s++) {")
+    out.append(offsets + fcalls + f"        outs[s] = {out_ref};")
+    out.append("    }")
+    out.append("}")
+    sgd_xs = "".join(f", const double *X{a}" for a in range(len(sizes)))
+    sgd_args = "".join(f", X{a} + off * {sizes[a]}" for a in range(len(sizes)))
+    out.append(f"void vg_sgd(int nb, const int *sizes{sgd_xs}, double *p, double *G, int np, double lr, int mean, "
+               "double *outs, double *t, double *d) {")
+    out.append("    long off = 0;")
+    out.append("    for (int b = 0; b < nb; b++) {")
+    out.append("        int n = sizes[b];")
+    out.append("        for (int j = 0; j < np; j++) G[j] = 0.0;")
+    out.append(f"        vg_batch(n{sgd_args}, p, G, outs + off, mean ? 1.0 * (1.0 / n) : 1.0, t, d);")
+    out.append("        for (int j = 0; j < np; j++) p[j] = p[j] - lr * G[j];")
+    out.append("        off += n;")
+    out.append("    }")
+    out.append("}")
+    source = "\n".join(line for line in out if line != "") + "\n"
+    return source.replace("(void)seed;\n", "(void)seed; (void)d;\n"), sizes
+
+
+def _build(source: str, argv: tuple[str, ...], cache_dir: str | None) -> tuple[str, bool]:
+    """Path of the shared library for `source` (built now, or found in the cache), and whether it was cached."""
+    flags = _flags(argv, source.count(";"))
+    key = hashlib.sha256("\0".join([source, _identity(argv), *flags]).encode()).hexdigest()[:32]
+    directory = cache_directory(cache_dir)
+    os.makedirs(directory, exist_ok=True)
+    suffix = ".dll" if sys.platform == "win32" else ".so"
+    path = os.path.join(directory, f"vg_{key}{suffix}")
+    if os.path.exists(path):
+        return path, True
+    work = tempfile.mkdtemp(prefix="build-", dir=directory)
+    try:
+        c_file = os.path.join(work, "graph.c")
+        lib = os.path.join(work, "graph" + suffix)
+        with open(c_file, "w", encoding="utf-8") as f:
+            f.write(source)
+        cmd = [*argv, *flags, "-o", lib, c_file, "-lm"]
+        try:
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.SubprocessError) as error:
+            raise CompilerNotFoundError(f"running the C compiler failed ({' '.join(cmd)}): {error}; {_HOW}") from None
+        if run.returncode != 0:
+            raise RuntimeError(f"the C compiler failed ({' '.join(argv)}, exit {run.returncode}):\n"
+                               f"{(run.stderr or run.stdout)[-3000:]}")
+        os.replace(lib, path)  # atomic: a concurrent reader sees the whole library or none
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return path, False
+
+
+def _flatten(column: Sequence[Any], size: int, structure: Any) -> array[float]:
+    if isinstance(structure, int):
+        return array("d", column)
+    if all(isinstance(s, int) for s in structure):
+        return array("d", chain.from_iterable(column))
+
+    def leaves(x: Any) -> Any:
+        if hasattr(x, "__len__"):
+            for y in x:
+                yield from leaves(y)
+        else:
+            yield x
+
+    return array("d", chain.from_iterable(leaves(x) for x in column))
+
+
+def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler: str | None) -> _Entry:
+    """Generate, build (or find in the cache) and load the C code of a trace."""
+    t0 = time.perf_counter()
+    source, sizes = generate_c(tr, name)
+    t1 = time.perf_counter()
+    argv = find_compiler(compiler)
+    path, cached = _build(source, argv, cache_dir)
+    lib = ctypes.CDLL(path)
+    t2 = time.perf_counter()
+    stats.generate_seconds, stats.compile_seconds, stats.cached = t1 - t0, t2 - t1, cached
+    n_args = len(sizes)
+    vp, ci, cd = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
+    batch_fn, forward_fn = lib.vg_batch, lib.vg_forward
+    batch_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp, cd, vp, vp]
+    batch_fn.restype = None
+    forward_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp]
+    forward_fn.restype = None
+    sgd_fn = lib.vg_sgd
+    sgd_fn.argtypes = [ci, vp, *[vp] * n_args, vp, vp, ci, cd, ci, vp, vp, vp]
+    sgd_fn.restype = None
+    scratch_t = array("d", bytes(8 * max(1, len(tr.nodes))))
+    scratch_d = array("d", bytes(8 * max(1, len(tr.nodes))))
+    t_ptr, d_ptr = scratch_t.buffer_info()[0], scratch_d.buffer_info()[0]
+    n_params = len(tr.params)
+    structures = tr.arg_structures
+    zeros = bytes(8 * n_params)
+
+    def inputs(columns: Sequence[Sequence[Any]], n: int) -> list[array[float]]:
+        arrays = [_flatten(col, sizes[a], structures[a]) for a, col in enumerate(columns)]
+        for a, arr in enumerate(arrays):
+            if len(arr) != n * sizes[a]:
+                raise ValueError(f"{name}: argument {a} has {len(arr) // max(n, 1)} numbers per sample on average, "
+                                 f"the trace has {sizes[a]}")
+        return arrays
+
+    def run(n: int, *rest: Any) -> tuple[list[float], array[float]]:
+        *columns, params, seed = rest
+        xs = inputs(columns, n)
+        p = array("d", params)
+        g = array("d", zeros)
+        outs = array("d", bytes(8 * n))
+        batch_fn(n, *[x.buffer_info()[0] for x in xs], p.buffer_info()[0], g.buffer_info()[0],
+                 outs.buffer_info()[0], seed, t_ptr, d_ptr)
+        return outs.tolist(), g
+
+    def forward(n: int, *rest: Any) -> list[float]:
+        *columns, params = rest
+        xs = inputs(columns, n)
+        p = array("d", params)
+        outs = array("d", bytes(8 * n))
+        forward_fn(n, *[x.buffer_info()[0] for x in xs], p.buffer_info()[0], outs.buffer_info()[0], t_ptr)
+        return outs.tolist()
+
+    def sgd(n: int, columns: Sequence[Sequence[Any]], params: list[float], lr: float, sizes_: list[int],
+            mean: bool) -> tuple[list[float], array[float], array[float]]:
+        xs = inputs(columns, n)
+        p = array("d", params)
+        g = array("d", zeros)
+        outs = array("d", bytes(8 * n))
+        counts = array("i", sizes_)
+        sgd_fn(len(sizes_), counts.buffer_info()[0], *[x.buffer_info()[0] for x in xs], p.buffer_info()[0],
+               g.buffer_info()[0], n_params, lr, int(mean), outs.buffer_info()[0], t_ptr, d_ptr)
+        return outs.tolist(), p, g
+
+    entry = _Entry(tr, list(tr.params), run, forward, source)
+    entry.extra.update(check_finite=True, library=path, keep=(lib, scratch_t, scratch_d), sgd=sgd)
+    return entry
+
+
+del INPUT

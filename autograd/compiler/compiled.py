@@ -1,0 +1,550 @@
+"""The compiled object: guards, retracing, the batch loop, syncing with the parameters' `Value`s.
+
+When the numbers move between the `Value`s and the compiled code (the sync
+points): at the start of every call or batch the parameters' ``.data`` are
+read (so an optimizer's ``step()`` and ``nn.load`` between calls are seen);
+at its end the gradients are added to their ``.grad``.  Nothing else about the
+`Value`s is touched, and nothing is cached between calls.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import math
+import time
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from ..checks import describe
+from ..value import Value, is_grad_enabled
+from . import pygen
+from .tracing import CONST, INPUT, OP, PARAM, Trace, describe_signature, signature, trace
+
+__all__ = ["Compiled", "RetraceWarning", "CompileMismatchError", "EagerFallbackWarning"]
+
+_get_data = attrgetter("data")
+_counter = itertools.count(1)
+
+
+class RetraceWarning(UserWarning):
+    """A guard failed, so the function was traced again; the message says which."""
+
+
+class EagerFallbackWarning(UserWarning):
+    """Too many traces: calls whose inputs match none of them run eagerly."""
+
+
+class CompileMismatchError(AssertionError):
+    """``verify=``: the compiled result or a gradient differs from eager by more than 1e-9."""
+
+
+@dataclass
+class Stats:
+    """What compiling cost, for the last trace: seconds and graph size."""
+
+    trace_seconds: float = 0.0
+    generate_seconds: float = 0.0
+    compile_seconds: float = 0.0
+    nodes: int = 0
+    parameters: int = 0
+    traces: int = 0
+    cached: bool = False
+
+
+@dataclass
+class _Entry:
+    trace: Trace
+    params: list[Value]
+    run: Callable[..., tuple[list[float], Sequence[float]]]
+    forward: Callable[..., list[float]]
+    source: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _interpret(tr: Trace, args: Sequence[object], params: Sequence[float], seed: float | None) -> None:
+    """Replay one sample node by node with the operations' own forward and derivative (eager's code).
+
+    Used only after generated code raised: it raises eager's error at the node
+    that fails, with the line that created the node.
+    """
+    values = [0.0] * len(tr.nodes)
+
+    def fill(structure: Any, arg: Any) -> None:
+        if isinstance(structure, int):
+            if structure >= 0:
+                values[structure] = float(arg)
+        else:
+            for s, a in zip(structure, arg):
+                fill(s, a)
+
+    for structure, arg in zip(tr.arg_structures, args):
+        fill(structure, arg)
+    for k, p in zip(tr.param_nodes, params):
+        values[k] = p
+    for k, node in enumerate(tr.nodes):
+        if node.kind == CONST:
+            values[k] = node.value
+        elif node.kind == OP:
+            assert node.op is not None
+            with _Blame(node.op.name, node.where, "forward"):
+                values[k] = node.op.apply(*[values[i] for i in node.inputs])
+    if seed is None:
+        return
+    grads = [0.0] * len(tr.nodes)
+    grads[tr.output] = seed
+    for k in range(len(tr.nodes) - 1, -1, -1):
+        node = tr.nodes[k]
+        if node.kind != OP or not tr.needs_grad[k]:
+            continue
+        assert node.op is not None
+        with _Blame(node.op.name, node.where, "derivative"):
+            partials = node.op.derivative(*[values[i] for i in node.inputs], values[k])
+        if node.op.arity == 1:
+            partials = (partials,)
+        for i, d in zip(node.inputs, partials):
+            grads[i] += grads[k] * d
+
+
+class _Blame:
+    """Re-raise an operation's error with the operation and the user's line that created the node."""
+
+    def __init__(self, name: str, where: str, phase: str) -> None:
+        self.name, self.where, self.phase = name, where, phase
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        if error is None or not isinstance(error, Exception):
+            return
+        message = (f"{error} [in the {self.phase} of operation {self.name!r} of compiled code; the node was "
+                   f"created at {self.where}]")
+        try:
+            new = type(error)(message)
+        except Exception:
+            new = RuntimeError(message)
+        raise new from error
+
+
+class Compiled:
+    """A function traced once and run as generated code.  Made by `autograd.compile`.
+
+    ``compiled(*args)`` returns the output's number and adds the gradient to
+    ``.grad`` of every parameter, as ``out = fn(*args); out.backward()`` would
+    (under `no_grad` it only computes the number); ``compiled.forward(*args)``
+    never touches gradients.  ``compiled.batch(xs, ys, reduce="sum")`` does the
+    same over samples (one sequence per argument), adding the gradient of the
+    sum (or mean) of the outputs.
+    """
+
+    def __init__(self, fn: Callable[..., Value], *, backend: str, static: Iterable[int | str], strict: bool,
+                 verify: int, params: Any, max_traces: int, cache_dir: str | None, compiler: str | None) -> None:
+        import inspect
+
+        self.fn = fn
+        self.backend = backend
+        self.strict = strict
+        self.verify = verify
+        self.max_traces = max_traces
+        self.cache_dir, self.compiler = cache_dir, compiler
+        self._params_source = params
+        self.__name__ = getattr(fn, "__name__", "compiled")
+        try:
+            self._names = [p.name for p in inspect.signature(fn).parameters.values()]
+        except (TypeError, ValueError):
+            self._names = []
+        statics: set[int] = set()
+        for s in static:
+            if isinstance(s, str):
+                if s not in self._names:
+                    raise ValueError(f"autograd.compile: static={s!r} is not an argument of {self.__name__} "
+                                     f"(its arguments: {', '.join(self._names) or 'unknown'})")
+                statics.add(self._names.index(s))
+            elif isinstance(s, int) and not isinstance(s, bool) and s >= 0:
+                statics.add(s)
+            else:
+                raise TypeError(f"autograd.compile: static= takes argument positions or names, got {describe(s)}")
+        self._static = frozenset(statics)
+        self._entries: dict[Any, _Entry] = {}
+        self._last_key: Any = None
+        self._calls = 0
+        self._eager_warned = False
+        self.stats = Stats()
+
+    # ------------------------------------------------------------------ public
+    @property
+    def source(self) -> str:
+        """The generated code of the most recent trace (Python; the C backend's C source)."""
+        if self._last_key is None:
+            raise RuntimeError(f"{self.__name__} has not been traced yet: call it (or .trace(...)) once first")
+        return self._entries[self._last_key].source
+
+    @property
+    def traces(self) -> int:
+        """How many different traces were made (one per guard outcome)."""
+        return len(self._entries)
+
+    def __call__(self, *args: object) -> float:
+        if not is_grad_enabled():
+            return self.forward(*args)
+        return self.batch(*[[a] for a in args])
+
+    def forward(self, *args: object) -> float:
+        """The output's number for one sample; no gradient is computed or added."""
+        return self.forward_batch(*[[a] for a in args])[0]
+
+    def trace(self, *args: object) -> None:
+        """Trace (and generate and compile) for these example arguments without running the step."""
+        self._entry(self._key(args), args)
+
+    def forward_batch(self, *columns: Sequence[object]) -> list[float]:
+        """The output's number for each sample; no gradient is computed or added."""
+        n, groups = self._groups(columns)
+        results = [0.0] * n
+        for key, (indices, example) in groups.items():
+            entry = self._entry(key, example)
+            cols = self._columns(columns, indices)
+            if entry is None:
+                for i, sample in zip(indices, zip(*cols)):
+                    results[i] = float(self.fn(*sample).data)
+                continue
+            params = list(map(_get_data, entry.params))
+            dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
+            outs = self._guarded(entry, dyn, params, None, len(indices))
+            for i, out in zip(indices, outs):
+                results[i] = out
+        return results
+
+    def batch(self, *columns: Sequence[object], reduce: str = "sum") -> float:
+        """Run every sample (one sequence per argument); return the sum or mean of the outputs.
+
+        Adds the gradient of that sum (or mean) to the parameters' ``.grad``,
+        exactly as building the eager graph of the reduced output and calling
+        ``backward()`` would (to rounding).
+        """
+        if reduce not in ("sum", "mean"):
+            raise ValueError(f"batch(reduce=...) must be 'sum' or 'mean', got {reduce!r}")
+        if not is_grad_enabled():
+            outs = self.forward_batch(*columns)
+            total = _sum(outs)
+            return total / len(outs) if reduce == "mean" else total
+        n, groups = self._groups(columns)
+        seed = 1.0 * (1.0 / n) if reduce == "mean" else 1.0
+        self._calls += 1
+        checking = self.verify and self._calls % self.verify == 0
+        before = self._snapshot() if checking else None
+        results = [0.0] * n
+        for key, (indices, example) in groups.items():
+            entry = self._entry(key, example)
+            cols = self._columns(columns, indices)
+            if entry is None:
+                for i, sample in zip(indices, zip(*cols)):
+                    results[i] = self._eager_sample(sample, seed)
+                continue
+            params = list(map(_get_data, entry.params))
+            dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
+            outs, grads = self._guarded(entry, dyn, params, seed, len(indices))
+            for p, g in zip(entry.params, grads):
+                p.grad += g
+            for i, out in zip(indices, outs):
+                results[i] = out
+        total = _sum(results)
+        result = total / n if reduce == "mean" else total
+        if before is not None:
+            self._verify(columns, reduce, result, before)
+        return result
+
+    def sgd(self, *columns: Sequence[object], lr: float, batch_size: int, reduce: str = "mean") -> list[float]:
+        """An epoch of plain SGD: per batch (in order), ``zero_grad``, `batch`, ``p.data -= lr * p.grad``.
+
+        Returns the batch losses.  With the C backend the whole epoch runs in C
+        with the parameters in a flat array: their ``.data`` are read when it
+        starts, and ``.data`` and ``.grad`` (the last batch's gradient, as after
+        an eager loop) are written when it ends; nothing in between touches the
+        `Value`s.  The Python backend (or inputs needing several traces) runs
+        the same loop batch by batch.  The parameters are the traced ones.
+        """
+        from ..checks import check_int, to_float
+
+        rate = to_float(lr, "sgd(lr=...)")
+        size = check_int(batch_size, "sgd(batch_size=...)", 1)
+        if reduce not in ("sum", "mean"):
+            raise ValueError(f"sgd(reduce=...) must be 'sum' or 'mean', got {reduce!r}")
+        n, groups = self._groups(columns)
+        sizes = [min(size, n - start) for start in range(0, n, size)]
+        key, (_, example) = next(iter(groups.items()))
+        entry = self._entry(key, example) if len(groups) == 1 else None
+        if entry is not None and "sgd" in entry.extra and is_grad_enabled() and not self.verify:
+            dyn = [c for i, c in enumerate(columns) if i not in self._static]
+            outs, new, grads = entry.extra["sgd"](n, dyn, list(map(_get_data, entry.params)), rate, sizes,
+                                                  reduce == "mean")
+            losses, start = [], 0
+            for count in sizes:
+                total = _sum(outs[start:start + count])
+                losses.append(total / count if reduce == "mean" else total)
+                start += count
+            if not all(map(math.isfinite, losses)):  # replay in Python to raise eager's error, if any
+                for s in range(n):
+                    _interpret(entry.trace, [c[s] for c in dyn], list(map(_get_data, entry.params)), 1.0)
+            for p, value, g in zip(entry.params, new, grads):
+                p.data, p.grad = value, g
+            return losses
+        losses = []
+        start = 0
+        for count in sizes:
+            part = [c[start:start + count] for c in columns]
+            params = self._snapshot()
+            for p, _ in params:
+                p.grad = 0.0
+            losses.append(self.batch(*part, reduce=reduce))
+            for p, _ in params:
+                p.data -= rate * p.grad
+            start += count
+        return losses
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.__name__} backend={self.backend!r} traces={self.traces}>"
+
+    # ------------------------------------------------------------------ guards and traces
+    def _key(self, args: Sequence[object]) -> Any:
+        return tuple(("static", _hashable(a)) if i in self._static else ("dyn", signature(a))
+                     for i, a in enumerate(args))
+
+    def _groups(self, columns: Sequence[Sequence[object]]) -> tuple[int, dict[Any, tuple[list[int], tuple[Any, ...]]]]:
+        """The samples grouped by guard key: (number of samples, key -> (sample indices, an example sample))."""
+        if not columns:  # a function of no arguments (a regulariser): one sample
+            return 1, {(): ([0], ())}
+        cols = []
+        for i, c in enumerate(columns):
+            if isinstance(c, (str, bytes)) or not hasattr(c, "__len__"):
+                raise TypeError(f"{self.__name__}: batch() argument {i} must be a sequence (one entry per "
+                                f"sample), got {describe(c)}")
+            cols.append(c)
+        n = len(cols[0])
+        if any(len(c) != n for c in cols):
+            raise ValueError(f"{self.__name__}: batch() got sequences of different lengths "
+                             f"{[len(c) for c in cols]}; give one entry per sample in each")
+        if n == 0:
+            raise ValueError(f"{self.__name__}: batch() got no samples")
+        first = tuple(c[0] for c in cols)
+        key = self._key(first)
+        # Fast check: every sample has the first one's top-level lengths and static values.
+        same = True
+        for i, (kind, sig) in enumerate(key):
+            col = cols[i]
+            if kind == "static":
+                v = first[i]
+                same = all(x == v for x in col)
+            elif sig is None:
+                same = all(not hasattr(x, "__len__") for x in col)
+            else:
+                m = len(sig)
+                same = all(hasattr(x, "__len__") and len(x) == m for x in col)
+            if not same:
+                break
+        if same:
+            return n, {key: (list(range(n)), first)}
+        groups: dict[Any, tuple[list[int], tuple[Any, ...]]] = {}
+        for s in range(n):
+            sample = tuple(c[s] for c in cols)
+            groups.setdefault(self._key(sample), ([], sample))[0].append(s)
+        return n, groups
+
+    @staticmethod
+    def _columns(columns: Sequence[Sequence[object]], indices: list[int]) -> list[Sequence[object]]:
+        if not columns or len(indices) == len(columns[0]):
+            return list(columns)
+        return [[c[i] for i in indices] for c in columns]
+
+    def _param_list(self) -> list[Value] | None:
+        source = self._params_source
+        if source is None:
+            return None
+        if hasattr(source, "parameters"):
+            return list(source.parameters())
+        if callable(source):
+            return list(source())
+        return list(source)
+
+    def _entry(self, key: Any, example: Sequence[object]) -> _Entry | None:
+        entry = self._entries.get(key)
+        current = self._param_list()
+        if entry is not None and current is not None and not _same(current, entry.extra["param_list"]):
+            self._warn_retrace(f"the set of parameters changed ({len(entry.extra['param_list'])} before, "
+                               f"{len(current)} now, or different Value objects)")
+            del self._entries[key]
+            entry = None
+        if entry is not None:
+            self._last_key = key
+            return entry
+        if len(self._entries) >= self.max_traces:
+            if not self._eager_warned:
+                self._eager_warned = True
+                warnings.warn(f"autograd.compile: {self.__name__} was traced {len(self._entries)} times "
+                              f"(max_traces={self.max_traces}); inputs that match no trace now run eagerly "
+                              f"(uncompiled). Last guard: {self._explain(key)}", EagerFallbackWarning, stacklevel=4)
+            return None
+        if self._entries:
+            self._warn_retrace(self._explain(key))
+        entry = self._build(key, example, current)
+        self._entries[key] = entry
+        self._last_key = key
+        return entry
+
+    def _explain(self, key: Any) -> str:
+        old = self._last_key if self._last_key is not None else next(iter(self._entries))
+        for i, ((kind, a), (_, b)) in enumerate(zip(old, key)):
+            name = self._names[i] if i < len(self._names) else f"#{i}"
+            if a != b:
+                if kind == "static":
+                    return (f"the static argument {name!r} changed from {a!r} to {b!r} (a Python value frozen "
+                            "into the trace)")
+                return (f"argument {name!r} changed structure: it was {describe_signature(a)}, "
+                        f"now {describe_signature(b)}")
+        if len(old) != len(key):
+            return f"the number of arguments changed from {len(old)} to {len(key)}"
+        return "a guard failed"
+
+    def _warn_retrace(self, why: str) -> None:
+        warnings.warn(f"autograd.compile: retracing {self.__name__} because {why}", RetraceWarning, stacklevel=5)
+
+    def _build(self, key: Any, example: Sequence[object], param_list: list[Value] | None) -> _Entry:
+        dynamic = [i for i in range(len(example)) if i not in self._static]
+        names = [self._names[i] if i < len(self._names) else f"arg{i}" for i in range(len(example))]
+        t0 = time.perf_counter()
+        tr = trace(self.fn, example, dynamic, names, self.strict)
+        t1 = time.perf_counter()
+        stats = Stats(trace_seconds=t1 - t0, nodes=tr.size, parameters=len(tr.params), traces=len(self._entries) + 1)
+        if self.backend == "c":
+            from .cbackend import build_c
+
+            entry = build_c(tr, self.__name__, stats, self.cache_dir, self.compiler)
+        else:
+            entry = build_python(tr, self.__name__, stats)
+        entry.extra["param_list"] = param_list if param_list is not None else list(tr.params)
+        self.stats = stats
+        return entry
+
+    def _guarded(self, entry: _Entry, dyn: list[Sequence[object]], params: list[float], seed: float | None,
+                 n: int) -> Any:
+        """Run the generated code; if it raises, replay the samples eagerly to raise eager's error at the node."""
+        try:
+            if seed is None:
+                return entry.forward(n, *dyn, params)
+            result = entry.run(n, *dyn, params, seed)
+        except Exception as error:
+            self._explain_error(entry, dyn, params, seed, n, error)
+            raise
+        if entry.extra.get("check_finite") and not all(map(math.isfinite, result[0])):
+            # C computes NaN/inf where Python raises: replay in Python to raise eager's error, if there is one.
+            for s in range(n):
+                _interpret(entry.trace, [c[s] for c in dyn], params, seed)
+        return result
+
+    def _explain_error(self, entry: _Entry, dyn: list[Sequence[object]], params: list[float], seed: float | None,
+                       n: int, error: Exception) -> None:
+        for s in range(n - 1, -1, -1) if seed is not None else range(n):
+            try:
+                _interpret(entry.trace, [c[s] for c in dyn], params, seed)
+            except Exception as found:
+                if found.__cause__ is not None:
+                    raise found from error
+                raise
+
+    # ------------------------------------------------------------------ eager fallback and verification
+    def _eager_sample(self, sample: Sequence[object], seed: float) -> float:
+        out = self.fn(*sample)
+        out.backward(seed)
+        return float(out.data)
+
+    def _snapshot(self) -> list[tuple[Value, float]]:
+        params: list[Value] = []
+        seen: set[Value] = set()
+        for entry in self._entries.values():
+            for p in entry.params:
+                if p not in seen:
+                    seen.add(p)
+                    params.append(p)
+        return [(p, p.grad) for p in params]
+
+    def _verify(self, columns: Sequence[Sequence[object]], reduce: str, result: float,
+                before: list[tuple[Value, float]]) -> None:
+        after = [(p, p.grad) for p, _ in before]
+        for p, _ in before:
+            p.grad = 0.0
+        n = len(columns[0]) if columns else 1
+        outs = [self.fn(*[c[s] for c in columns]) for s in range(n)]
+        total = outs[0]
+        for o in outs[1:]:
+            total = total + o
+        if reduce == "mean":
+            total = total / n
+        total.backward()
+        problems = []
+        if not _close(total.data, result):
+            problems.append(f"output: compiled {result!r}, eager {total.data!r}")
+        for (p, g0), (_, g1) in zip(before, after):
+            if not _close(p.grad, g1 - g0):
+                problems.append(f"gradient of {p!r}: compiled {g1 - g0!r}, eager {p.grad!r}")
+        for p, g1 in after:
+            p.grad = g1
+        if problems:
+            raise CompileMismatchError(f"autograd.compile(verify=...): {self.__name__} differs from eager by more "
+                                       f"than 1e-9: " + "; ".join(problems[:5]) +
+                                       (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+
+
+def _close(a: float, b: float) -> bool:
+    if a != a or b != b:
+        return a != a and b != b
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _sum(xs: Sequence[float]) -> float:
+    total = xs[0]
+    for x in xs[1:]:
+        total += x
+    return total
+
+
+def _same(a: Sequence[Value], b: Sequence[Value]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _hashable(x: object) -> Any:
+    try:
+        hash(x)
+    except TypeError:
+        return ("unhashable", repr(x))
+    return (type(x).__name__, x)
+
+
+def build_python(tr: Trace, name: str, stats: Stats) -> _Entry:
+    """Generate and compile the Python code of a trace."""
+    t0 = time.perf_counter()
+    func = "".join(ch if ch.isalnum() else "_" for ch in name) or "compiled"
+    if not func[0].isalpha():
+        func = "f_" + func
+    source, namespace = pygen.generate(tr, func, backward=True)
+    forward_source, forward_namespace = pygen.generate(tr, func + "_forward", backward=False)
+    t1 = time.perf_counter()
+    number = next(_counter)
+    filename = f"<autograd.compile {name} #{number}>"
+    forward_filename = f"<autograd.compile {name} #{number} forward>"
+    code = compile(source, filename, "exec")
+    forward_code = compile(forward_source, forward_filename, "exec")
+    exec(code, namespace)
+    exec(forward_code, forward_namespace)
+    for fname, text in ((filename, source), (forward_filename, forward_source)):
+        linecache.cache[fname] = (len(text), None, text.splitlines(True), fname)
+    t2 = time.perf_counter()
+    stats.generate_seconds, stats.compile_seconds = t1 - t0, t2 - t1
+    params = [tr.params[i] for i in range(len(tr.params))]
+    return _Entry(tr, params, namespace[func], forward_namespace[func + "_forward"], source)
+
+
+__all__ += ["Stats", "build_python", "INPUT", "PARAM"]

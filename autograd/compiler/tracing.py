@@ -1,0 +1,329 @@
+"""Tracing: run the user's function once on stand-in `Value`s and keep the graph it built.
+
+While `tracing` is active (only inside `trace`), a few attributes of `Value`
+and `Op` are swapped for checking versions and put back afterwards, so the
+engine's hot path never pays for the checks:
+
+* ``Value.data`` becomes a property: reading the number of a `Value` that
+  depends on an input or a parameter from outside the engine (``if
+  loss.data > 1``, ``max(z.data for z in row)``) would freeze that number into
+  the trace, so it is an error naming the file and line (``strict=False``: a
+  warning).  ``float(v)`` is checked the same way, and using such a `Value` as
+  an index (``row[label]``) says how to avoid it.
+* The operator methods and ``Op.__call__`` record where each node was made
+  (the innermost line outside the engine), so errors in generated code point
+  at the user's line.
+* ``Value.__init__`` and ``autograd.value.constant`` record the `Value`s made
+  during the trace: those leaves are constants (folded into the code); every
+  other leaf the output depends on is a parameter.
+
+Swapping class attributes is visible to other threads while a trace runs:
+trace from one thread at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import value as value_module
+from ..checks import describe, is_real
+from ..ops import TABLE, Op
+from ..value import Value, topological_order
+
+__all__ = ["TraceError", "FrozenValueWarning", "Node", "Trace", "trace", "signature", "ENGINE_DIR"]
+
+ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_NN_DIR = os.path.join(os.path.dirname(ENGINE_DIR.rstrip(os.sep)), "nn") + os.sep
+
+INPUT, PARAM, CONST, OP = "input", "param", "const", "op"
+
+
+class TraceError(RuntimeError):
+    """The traced function did something a trace cannot replay (read a traced number, used it as an index)."""
+
+
+class FrozenValueWarning(UserWarning):
+    """``strict=False``: a traced number was read and is frozen into the compiled code as a constant."""
+
+
+@dataclass
+class Node:
+    """One node of a traced graph; `inputs` are indices of earlier nodes."""
+
+    kind: str  # INPUT, PARAM, CONST or OP
+    value: float  # its number during the trace (the constant, for CONST)
+    op: Op | None = None
+    inputs: tuple[int, ...] = ()
+    name: str = ""  # for inputs and parameters: the name used in generated code
+    where: str = ""  # file:line that made it (OP nodes)
+
+
+@dataclass
+class Trace:
+    """The graph of one call, in topological order, with what code generation needs."""
+
+    nodes: list[Node]
+    output: int
+    params: list[Value]  # the parameters, in the order of their PARAM nodes
+    param_nodes: list[int]
+    input_nodes: list[int]  # in the order of the flattened inputs
+    arg_structures: list[Any]  # per dynamic argument: an input node index (-1: unused), or a nested list of them
+    arg_names: list[str]
+    output_value: float
+    consumers: list[list[int]] = field(default_factory=list)
+    needs_grad: list[bool] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.consumers = [[] for _ in self.nodes]
+        for j, node in enumerate(self.nodes):
+            for i in dict.fromkeys(node.inputs):
+                self.consumers[i].append(j)
+        self.needs_grad = [False] * len(self.nodes)
+        for k, node in enumerate(self.nodes):
+            self.needs_grad[k] = node.kind == PARAM or (
+                node.kind == OP and any(self.needs_grad[i] for i in node.inputs))
+
+    @property
+    def size(self) -> int:
+        """Number of nodes that run (inputs, parameters and operations; folded constants excluded)."""
+        return sum(1 for n in self.nodes if n.kind != CONST)
+
+
+def signature(arg: object) -> Any:
+    """The structure of one dynamic argument: ``None`` for a number, a tuple of sub-structures for a sequence."""
+    if isinstance(arg, (list, tuple)) or (hasattr(arg, "__len__") and hasattr(arg, "__getitem__")
+                                          and not isinstance(arg, (str, bytes, dict))):
+        items: Any = arg  # a sequence: checked just above
+        return tuple(signature(a) for a in items)
+    return None
+
+
+def describe_signature(sig: Any) -> str:
+    if sig is None:
+        return "a number"
+    inner = {describe_signature(s) for s in sig}
+    what = inner.pop() if len(inner) == 1 else "mixed items"
+    return f"a sequence of {len(sig)} ({what})" if sig else "an empty sequence"
+
+
+def _site(depth: int) -> tuple[str, int]:
+    """The innermost frame outside the engine (preferring one outside nn too), as (file, line)."""
+    frame: Any = sys._getframe(depth)
+    fallback = None
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(ENGINE_DIR):
+            if fallback is None:
+                fallback = (filename, frame.f_lineno)
+            if not filename.startswith(_NN_DIR):
+                return filename, frame.f_lineno
+        frame = frame.f_back
+    return fallback or ("<unknown>", 0)
+
+
+class _Recorder:
+    """The state of one trace: stand-ins, the `Value`s made while tracing, where nodes were made."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.placeholders: set[Value] = set()
+        self.created: set[Value] = set()
+        self.sites: dict[Value, tuple[str, int]] = {}
+        self.varying: dict[Value, bool] = {}
+
+    def is_varying(self, v: Value) -> bool:
+        """Does `v` depend on an input or a parameter?  (Walks the graph below it once, memoised.)"""
+        known = self.varying
+        if v in known:
+            return known[v]
+        for node in topological_order(v):
+            if node in known:
+                continue
+            if node.op is None or node._x is None:
+                known[node] = node in self.placeholders or node not in self.created
+            else:
+                known[node] = any(known[i] for i in node.inputs)
+        return known[v]
+
+    def frozen(self, v: Value, what: str) -> None:
+        filename, line = _site(3)
+        message = (f"{what} of a traced Value at {filename}:{line}: during autograd.compile tracing its number "
+                   f"depends on the inputs or parameters, so using it would freeze this call's number "
+                   f"({_slot_get(v)!r}) into the compiled code. "
+                   "Keep the computation in the graph instead (e.g. `detached_max(a, b)` for a stable shift, "
+                   "`relu`/`abs` instead of `if x.data > 0`, one-hot rows instead of an index), or pass "
+                   "strict=False to accept the frozen number with a warning")
+        if self.strict:
+            raise TraceError(message)
+        warnings.warn_explicit(message, FrozenValueWarning, filename, line)
+
+
+_slot = Value.__dict__["data"]
+_slot_get = _slot.__get__
+_active: list[_Recorder] = []
+
+
+def _data_get(self: Value) -> float:
+    value: float = _slot_get(self)
+    if _active and not sys._getframe(1).f_code.co_filename.startswith(ENGINE_DIR):
+        recorder = _active[-1]
+        if recorder.is_varying(self):
+            recorder.frozen(self, "reading .data")
+    return value
+
+
+def _data_set(self: Value, value: float) -> None:
+    _slot.__set__(self, value)
+
+
+def _float(self: Value) -> float:
+    if _active and _active[-1].is_varying(self):
+        _active[-1].frozen(self, "float()")
+    value: float = _slot_get(self)
+    return value
+
+
+def _index(self: Value) -> int:
+    if _active and _active[-1].is_varying(self):
+        filename, line = _site(2)
+        raise TraceError(f"a traced Value was used as an index (or int) at {filename}:{line}: its number changes "
+                         "from call to call, so it cannot choose a Python path; pass one-hot rows (e.g. "
+                         "cross_entropy's targets as probability rows) or mark the argument static "
+                         "(autograd.compile(fn, static=...))")
+    raise TypeError(f"a Value cannot be used as an index: {describe(self)}")
+
+
+@contextlib.contextmanager
+def _patched(recorder: _Recorder) -> Iterator[None]:
+    saved: dict[tuple[Any, str], Any] = {}
+
+    def swap(owner: Any, name: str, new: Any) -> None:
+        saved[(owner, name)] = owner.__dict__.get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name)
+        setattr(owner, name, new)
+
+    sites, created = recorder.sites, recorder.created
+
+    def wrap_method(method: Callable[..., Any]) -> Callable[..., Any]:
+        def recorded(*args: Any) -> Any:
+            out = method(*args)
+            if type(out) is Value and out.op is not None:
+                sites[out] = _site(2)
+            return out
+        return recorded
+
+    original_init = Value.__init__
+    original_constant = value_module.constant
+    original_call = Op.__call__
+
+    def init(self: Value, data: float, label: str = "") -> None:
+        original_init(self, data, label)
+        created.add(self)
+
+    def constant(data: float) -> Value:
+        out = original_constant(data)
+        created.add(out)
+        return out
+
+    def call(self: Op, *args: Any) -> Any:
+        out = original_call(self, *args)
+        if type(out) is Value and out.op is not None:
+            sites[out] = _site(2)
+        return out
+
+    try:
+        swap(Value, "data", property(_data_get, _data_set))
+        swap(Value, "__float__", _float)
+        swap(Value, "__index__", _index)
+        swap(Value, "__init__", init)
+        swap(value_module, "constant", constant)
+        swap(Op, "__call__", call)
+        for op in TABLE:
+            for name in op.methods:
+                swap(Value, name, wrap_method(Value.__dict__[name]))
+        _active.append(recorder)
+        yield
+    finally:
+        if _active and _active[-1] is recorder:
+            _active.pop()
+        for (owner, name), old in reversed(list(saved.items())):
+            if old is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
+
+
+_MISSING = object()
+
+
+def _stand_ins(arg: object, name: str, recorder: _Recorder, leaves: list[Value]) -> Any:
+    """The argument with each number replaced by a labelled stand-in `Value` (nested sequences kept)."""
+    if isinstance(arg, Value):
+        raise TypeError(f"autograd.compile: argument {name!r} is a Value; pass plain numbers (or sequences of "
+                        "them) as inputs: the Values a function closes over are its parameters")
+    if is_real(arg) and not isinstance(arg, bool):
+        v = Value(float(arg), label=name)
+        recorder.placeholders.add(v)
+        leaves.append(v)
+        return v
+    if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__"):
+        raise TypeError(f"autograd.compile: argument {name!r} must be a number or a sequence of numbers, "
+                        f"got {describe(arg)} (mark it static=... if it is a setting)")
+    items: Any = arg  # a sequence: checked just above
+    return [_stand_ins(a, f"{name}_{i}", recorder, leaves) for i, a in enumerate(items)]
+
+
+def _structure(stand_in: Any, index: dict[Value, int]) -> Any:
+    """Per number of the argument: its input node's index, or -1 when the output does not use it."""
+    if isinstance(stand_in, Value):
+        return index.get(stand_in, -1)
+    return [_structure(s, index) for s in stand_in]
+
+
+def trace(fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int], names: Sequence[str],
+          strict: bool = True) -> Trace:
+    """Run ``fn(*args)`` once with stand-ins for the dynamic arguments; return its graph as a `Trace`."""
+    recorder = _Recorder(strict)
+    leaves: list[Value] = []
+    call_args = list(args)
+    stand_ins = []
+    for i in dynamic:
+        call_args[i] = _stand_ins(args[i], names[i], recorder, leaves)
+        stand_ins.append(call_args[i])
+    with _patched(recorder), value_module.enable_grad():
+        out = fn(*call_args)
+    if not isinstance(out, Value):
+        raise TypeError(f"autograd.compile: the function must return a Value (e.g. one sample's loss), "
+                        f"got {describe(out)}")
+    order = topological_order(out)
+    index: dict[Value, int] = {}
+    nodes: list[Node] = []
+    params: list[Value] = []
+    param_nodes: list[int] = []
+    for v in order:
+        k = len(nodes)
+        index[v] = k
+        data = _slot_get(v)
+        if v.op is None or v._x is None:
+            if v in recorder.placeholders:
+                nodes.append(Node(INPUT, data, name=v.label))
+            elif v in recorder.created:
+                nodes.append(Node(CONST, data))
+            else:
+                params.append(v)
+                param_nodes.append(k)
+                nodes.append(Node(PARAM, data, name=v.label))
+            continue
+        ins = tuple(index[i] for i in v.inputs)
+        kind = OP if any(nodes[i].kind != CONST for i in ins) else CONST
+        filename, line = recorder.sites.get(v, ("<unknown>", 0))
+        nodes.append(Node(kind, data, op=v.op, inputs=ins, where=f"{filename}:{line}"))
+    input_nodes = [index[v] for v in leaves if v in index]
+    structures = [_structure(s, index) for s in stand_ins]
+    return Trace(nodes, index[out], params, param_nodes, input_nodes, structures, [names[i] for i in dynamic],
+                 _slot_get(out))

@@ -1,0 +1,149 @@
+"""Guards: traced numbers read as Python numbers, changed structures, static values and parameters, verify."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import autograd
+from autograd import Value
+from autograd.compiler import (
+    CompileMismatchError,
+    EagerFallbackWarning,
+    FrozenValueWarning,
+    RetraceWarning,
+    TraceError,
+)
+
+HERE = __file__
+
+
+def _line_of(fn: object, offset: int) -> str:
+    return f"{HERE}:{fn.__code__.co_firstlineno + offset}"  # type: ignore[attr-defined]
+
+
+def test_reading_data_of_a_traced_value_is_an_error_naming_the_line() -> None:
+    w = Value(2.0)
+
+    def fn(x: float) -> Value:
+        y = w * x
+        if y.data > 0:  # frozen
+            return y
+        return -y
+
+    with pytest.raises(TraceError) as info:
+        autograd.compile(fn)(1.0)
+    message = str(info.value)
+    assert "reading .data" in message and _line_of(fn, 2) in message
+    assert "strict=False" in message and "in the graph" in message
+
+
+def test_float_of_a_traced_value_is_an_error_too() -> None:
+    w = Value(2.0)
+
+    def fn(x: float) -> Value:
+        return w * float(w * x)
+
+    with pytest.raises(TraceError, match=r"float\(\) of a traced Value"):
+        autograd.compile(fn)(1.0)
+
+
+def test_reading_parameters_and_constants_is_fine_and_the_switch_is_undone() -> None:
+    w = Value(2.0)
+
+    def fn(x: float) -> Value:
+        c = Value(3.0) * 2.0
+        assert c.data == 6.0  # a constant: not frozen from the inputs
+        return w * x * c
+
+    step = autograd.compile(fn)
+    assert step(1.0) == 12.0
+    assert type(Value.__dict__["data"]).__name__ == "member_descriptor"  # the fast slot is back
+    assert "__index__" not in Value.__dict__
+
+
+def test_strict_false_warns_and_freezes() -> None:
+    w = Value(2.0)
+
+    def fn(x: float) -> Value:
+        y = w * x
+        return y if y.data > 0 else -y
+
+    step = autograd.compile(fn, strict=False)
+    with pytest.warns(FrozenValueWarning, match="reading .data"):
+        assert step(1.0) == 2.0
+    assert step(-1.0) == -2.0  # frozen: the branch of the first call (eager would give 2.0)
+
+
+def test_using_a_traced_value_as_an_index_says_what_to_do() -> None:
+    w = Value(1.0)
+    row = [w, w * 2.0, w * 3.0]
+    with pytest.raises(TraceError, match="one-hot"):
+        autograd.compile(lambda k: row[k])(1)
+
+
+def test_a_sequence_of_another_length_retraces_with_a_warning() -> None:
+    w = Value(1.0)
+    step = autograd.compile(lambda xs: w * sum(xs))
+    assert step([1.0, 2.0]) == 3.0
+    with pytest.warns(RetraceWarning, match=r"argument 'xs' changed structure: it was a sequence of 2 \(a number\), "
+                                            r"now a sequence of 3 \(a number\)"):
+        assert step([1.0, 2.0, 3.0]) == 6.0
+    assert step.traces == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert step([4.0, 5.0]) == 9.0  # the first trace again, no warning
+
+
+def test_a_changed_static_number_retraces_with_a_warning() -> None:
+    w = Value(1.0)
+    step = autograd.compile(lambda x, k: w * x * k, static=["k"])
+    assert step(2.0, 3) == 6.0
+    with pytest.warns(RetraceWarning, match="static argument 'k' changed from .*3.* to .*4.*frozen"):
+        assert step(2.0, 4) == 8.0
+    assert "3.0" in step._entries[next(iter(step._entries))].source  # the static value is a constant in the code
+
+
+def test_a_changed_set_of_parameters_retraces_with_a_warning() -> None:
+    params = [Value(1.0), Value(2.0)]
+    step = autograd.compile(lambda x: sum(p * x for p in params), params=lambda: params)
+    assert step(1.0) == 3.0
+    params.append(Value(4.0))
+    with pytest.warns(RetraceWarning, match="set of parameters changed"):
+        assert step(1.0) == 7.0
+
+
+def test_too_many_traces_fall_back_to_eager() -> None:
+    w = Value(1.0)
+    step = autograd.compile(lambda xs: w * sum(xs), max_traces=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetraceWarning)
+        step([1.0])
+        step([1.0, 1.0])
+    with pytest.warns(EagerFallbackWarning, match="max_traces=2"):
+        assert step([1.0, 1.0, 1.0]) == 3.0
+    assert w.grad == 6.0  # eager calls add gradients too
+    assert step.traces == 2
+
+
+def test_verify_catches_a_number_frozen_outside_the_graph() -> None:
+    w = Value(1.0)
+    scale = [2.0]
+    step = autograd.compile(lambda x: w * x * scale[0], verify=True)
+    assert step(1.0) == 2.0  # verified: equal
+    scale[0] = 3.0  # a Python number the trace cannot see
+    with pytest.raises(CompileMismatchError, match="differs from eager"):
+        step(1.0)
+
+
+def test_verify_leaves_the_gradients_as_the_compiled_call_made_them() -> None:
+    w = Value(1.0)
+    step = autograd.compile(lambda x: (w * x).tanh(), verify=2)
+    step(0.5)
+    step(0.5)
+    step.batch([0.1, 0.2], reduce="mean")
+    expected = Value(1.0)
+    for x, weight in ((0.5, 1.0), (0.5, 1.0), (0.1, 0.5), (0.2, 0.5)):
+        ((expected * x).tanh() * weight).backward()
+    assert abs(w.grad - expected.grad) < 1e-15
