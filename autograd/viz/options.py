@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable
 
-from autograd.checks import describe
+from autograd.checks import cut, describe
 from autograd.value import Value
 
 __all__ = [
+    "COLOR_NAMES",
     "DEFAULT_MAX_NODES",
+    "MAX_FORMAT_NUMBER",
     "RANKDIRS",
     "NumberFormat",
     "Roots",
@@ -33,7 +36,43 @@ NumberFormat = str | Callable[[float], str]
 Roots = Value | Iterable[Value]
 """What can be drawn: one `Value` or several (the nodes they share are drawn once)."""
 
-_COLOR = re.compile(r"#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?|[A-Za-z][A-Za-z0-9]{0,31}")
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?")
+
+# Graphviz's colour names (its default X11 scheme), checked against dot 2.43: these names, the ones
+# marked as numbered with suffixes 1-4 (red1 ... red4), and gray0 ... gray100 / grey0 ... grey100.
+_NAMES = """
+    aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown burlywood
+    cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod
+    darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon
+    darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue dimgray
+    dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite gold goldenrod gray green
+    greenyellow grey honeydew hotpink indianred indigo invis ivory khaki lavender lavenderblush lawngreen
+    lemonchiffon lightblue lightcoral lightcyan lightgoldenrod lightgoldenrodyellow lightgray lightgreen lightgrey
+    lightpink lightsalmon lightseagreen lightskyblue lightslateblue lightslategray lightslategrey lightsteelblue
+    lightyellow lime limegreen linen magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple
+    mediumseagreen mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream
+    mistyrose moccasin navajowhite navy navyblue none oldlace olive olivedrab orange orangered orchid palegoldenrod
+    palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum powderblue purple rebeccapurple red
+    rosybrown royalblue saddlebrown salmon sandybrown seagreen seashell sienna silver skyblue slateblue slategray
+    slategrey snow springgreen steelblue tan teal thistle tomato transparent turquoise violet violetred webgray
+    webgreen webgrey webmaroon webpurple wheat white whitesmoke yellow yellowgreen
+""".split()  # noqa: SIM905 - a compact table
+_NUMBERED = """
+    antiquewhite aquamarine azure bisque blue brown burlywood cadetblue chartreuse chocolate coral cornsilk cyan
+    darkgoldenrod darkolivegreen darkorange darkorchid darkseagreen darkslategray deeppink deepskyblue dodgerblue
+    firebrick gold goldenrod green honeydew hotpink indianred ivory khaki lavenderblush lemonchiffon lightblue
+    lightcyan lightgoldenrod lightpink lightsalmon lightskyblue lightsteelblue lightyellow magenta maroon
+    mediumorchid mediumpurple mistyrose navajowhite olivedrab orange orangered orchid palegreen paleturquoise
+    palevioletred peachpuff pink plum purple red rosybrown royalblue salmon seagreen seashell sienna skyblue
+    slateblue slategray snow springgreen steelblue tan thistle tomato turquoise violetred wheat yellow
+""".split()  # noqa: SIM905 - a compact table
+COLOR_NAMES: frozenset[str] = frozenset(
+    [*_NAMES, *(f"{n}{k}" for n in _NUMBERED for k in range(1, 5)), *(f"gr{a}y{k}" for a in "ae" for k in range(101))]
+)
+"""Every colour name Graphviz knows (case does not matter); see https://graphviz.org/doc/info/colors.html."""
+
+MAX_FORMAT_NUMBER = 100
+"""Largest width or precision accepted in a number format (``.100f``); formatting is then quick."""
 
 
 def check_roots(root: object) -> list[Value]:
@@ -70,12 +109,22 @@ def check_highlight(highlight: object) -> set[Value]:
 
 
 def check_color(color: object, what: str) -> str:
-    """A colour name (``"lightblue"``) or hex colour (``"#ffcc00"``): safe to put into DOT unquoted."""
-    if not isinstance(color, str) or not _COLOR.fullmatch(color):
-        raise ValueError(
-            f"{what} must be a colour name such as 'lightblue' or a hex colour such as '#ffcc00', got {color!r}"
-        )
-    return color
+    """A Graphviz colour name (``"lightblue"``) or hex colour (``"#ffcc00"``): safe to put into DOT unquoted.
+
+    An unknown name is refused (Graphviz would only warn and draw black), with
+    the closest known names.
+    """
+    if isinstance(color, str) and (_HEX_COLOR.fullmatch(color) or color.lower() in COLOR_NAMES):
+        return color
+    shown = cut(color) if isinstance(color, str) else color
+    hint = ""
+    if isinstance(color, str):
+        close = difflib.get_close_matches(color.lower()[:40], sorted(COLOR_NAMES), n=3)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(
+        f"{what} must be one of Graphviz's {len(COLOR_NAMES)} colour names such as 'lightblue' "
+        f"(https://graphviz.org/doc/info/colors.html) or a hex colour such as '#ffcc00', got {shown!r}{hint}"
+    )
 
 
 def check_rankdir(rankdir: object) -> str:
@@ -117,6 +166,13 @@ def number_formatter(number_format: object) -> Callable[[object], str]:
         )
     spec = number_format
     old_style = spec.startswith("%")
+    # Checked before formatting anything: '.999999999f' would take minutes and gigabytes to try.
+    numbers = [int(n) for n in re.findall(r"\d+", spec[:200])]
+    if len(spec) > 40 or any(n > MAX_FORMAT_NUMBER for n in numbers):
+        raise ValueError(
+            f"number_format {cut(spec)!r} asks for too many digits: width and precision are at most "
+            f"{MAX_FORMAT_NUMBER} (e.g. '.4f', '.17g')"
+        )
     try:
         sample = (spec % 1.5) if old_style else format(1.5, spec)
     except (ValueError, TypeError):
