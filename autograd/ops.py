@@ -374,8 +374,10 @@ def _d_exponent(base: Any, out: Any) -> Any:
 
 
 def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    # d(x ** 0)/dx is 0 everywhere, also at x = 0 where y * x ** (y - 1) would divide by zero (as PyTorch).
-    return (y * x ** (y - 1.0) if _data(y) != 0.0 else 0.0), _d_exponent(x, out)
+    # d(x ** y)/dx at y = 0 is 0, also at x = 0 where y * x ** (y - 1) would divide by zero (as PyTorch).
+    # Only there: elsewhere the formula is kept, since under create_graph its own derivative in y matters.
+    at_zero = _data(y) == 0.0 and _data(x) == 0.0
+    return (0.0 if at_zero else y * x ** (y - 1.0)), _d_exponent(x, out)
 
 
 # ---------------------------------------------------------------- the table

@@ -277,3 +277,12 @@ class TestPowerOfZero:
         x = Value(0.0)
         with pytest.raises(ZeroDivisionError):
             (x**0.5).backward()
+
+    def test_mixed_second_derivative_at_exponent_zero_is_kept(self) -> None:
+        # d/dy (d/dx x ** y) = x ** (y - 1) * (1 + y log x): 0.5 at x = 2, y = 0 (found by the property tests).
+        from autograd import grad
+
+        x, y = Value(2.0), Value(0.0)
+        (dx,) = grad(x**y, x, create_graph=True)
+        (dxy,) = grad(dx, y)
+        assert dx.data == 0.0 and dxy.data == 0.5
