@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .checks import describe, to_float
+from .checks import describe, quote, to_float
 from .value import Value, enable_grad, show_call, topological_order
 
 __all__ = ["backward", "grad"]
@@ -176,7 +176,7 @@ def _gradients(outputs: list[Value], seeds: list[Any], symbolic: bool) -> dict[V
             continue
         if isinstance(op, ClosureOp):
             raise TypeError(
-                f"grad() cannot differentiate through a node made micrograd's way (operation {op.name!r} with a "
+                f"grad() cannot differentiate through a node made micrograd's way (operation {quote(op.name)} with a "
                 "_backward closure): the closure writes .grad directly; call backward() instead"
             )
         g = grads[node]

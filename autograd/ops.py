@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
 
-from .checks import cut, describe, is_real, to_float
+from .checks import cut, describe, is_real, quote, to_float
 from .value import Operand, Value, as_value, make_node, named_error, setup_value
 
 _Forward = Callable[..., float]
@@ -96,11 +96,11 @@ class Op:
         if not isinstance(name, str) or not name:
             raise TypeError(f"an operation's name must be a non-empty str, got {describe(name)}")
         if not callable(forward) or not callable(derivative):
-            raise TypeError(f"operation {name!r}: forward and derivative must be callables")
+            raise TypeError(f"operation {quote(name)}: forward and derivative must be callables")
         if arity is None:
             arity = _count_positional(forward, name)
         if isinstance(arity, bool) or not isinstance(arity, int) or arity < 1:
-            raise ValueError(f"operation {name!r}: arity must be a positive int, got {arity!r}")
+            raise ValueError(f"operation {quote(name)}: arity must be a positive int, got {quote(arity)}")
         fields = {"name": name, "forward": forward, "derivative": derivative, "arity": arity, "const": const,
                   "methods": tuple(methods), "code": MappingProxyType(dict(code)) if code else _EMPTY,
                   "home": None}
@@ -133,7 +133,7 @@ class Op:
             raise named_error(self, xs, exc) from None
         if type(result) is float:
             return result
-        return to_float(result, f"the forward of operation {self.name!r}", "must return")
+        return to_float(result, f"the forward of operation {quote(self.name)}", "must return")
 
     def __str__(self) -> str:
         return self.name
@@ -156,7 +156,7 @@ class Op:
         attribute = _find_in_module(self)
         if attribute is None:
             raise TypeError(
-                f"cannot pickle the operation {self.name!r} made by defop: pickle stores an operation by "
+                f"cannot pickle the operation {quote(self.name)} made by defop: pickle stores an operation by "
                 "reference, so assign it to a name at the top level of an importable module "
                 "(softplus = defop(...)) and pickle there"
             )
@@ -219,7 +219,7 @@ class ClosureOp(Op):
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError(
-            f"cannot pickle a node made micrograd's way (operation {self.name!r} with a _backward closure): "
+            f"cannot pickle a node made micrograd's way (operation {quote(self.name)} with a _backward closure): "
             "a closure is code, not data; build the graph with valuegrad's operations (or defop) to pickle it"
         )
 
@@ -236,7 +236,7 @@ def _count_positional(func: Callable[..., Any], name: str) -> int:
     try:
         params = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
-        raise TypeError(f"operation {name!r}: cannot read the signature of forward; pass arity=") from None
+        raise TypeError(f"operation {quote(name)}: cannot read the signature of forward; pass arity=") from None
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
 
@@ -267,8 +267,8 @@ def defop(name: str, forward: _Forward, derivative: _Derivative, *, arity: int |
     skip that check, so they stay as fast.
     """
     op = Op(name, forward, derivative, arity)
-    _check_takes(forward, op.arity, f"operation {name!r}: forward", "the inputs")
-    _check_takes(derivative, op.arity + 1, f"operation {name!r}: derivative", "the inputs and then out")
+    _check_takes(forward, op.arity, f"operation {quote(name)}: forward", "the inputs")
+    _check_takes(derivative, op.arity + 1, f"operation {quote(name)}: derivative", "the inputs and then out")
     object.__setattr__(op, "derivative", _checked_derivative(op, derivative))
     try:
         home = sys._getframe(1).f_globals.get("__name__")
@@ -298,7 +298,7 @@ def _checked_derivative(op: Op, derivative: _Derivative) -> _Derivative:
     arity, name = op.arity, op.name
 
     def bad(result: object, expected: str) -> TypeError:
-        return TypeError(f"the derivative of operation {name!r} returned {describe(result)}; expected {expected}")
+        return TypeError(f"the derivative of operation {quote(name)} returned {describe(result)}; expected {expected}")
 
     def partial(d: object, symbolic: bool, result: object, expected: str) -> Any:
         if type(d) is float or (symbolic and isinstance(d, Value)):

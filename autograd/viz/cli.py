@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from autograd.checks import cut
+from autograd.checks import cut, quote
 from autograd.ops import FUNCTIONS
 from autograd.value import GraphTooLargeError
 
@@ -41,7 +41,7 @@ def _assignment(text: str) -> tuple[str, float]:
     """``NAME=NUMBER`` -> (name, number), with argparse-friendly errors."""
     name, sep, number = text.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=2, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=2, got {quote(text)}")
     try:
         check_name(name.strip())
     except ValueError as exc:
@@ -90,7 +90,7 @@ def _positive_or_none(text: str) -> int | None:
     except ValueError:
         value = -1
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, or 0 / none for no limit, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer, or 0 / none for no limit, got {quote(text)}")
     return value
 
 
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     highlight_names = list(variables) if args.highlight is None else args.highlight
     for name in highlight_names:
         if name not in variables:
-            return _fail(err, f"--highlight {name}: no variable {name!r} was given with --set", 2)
+            return _fail(err, f"--highlight {name}: no variable {quote(name)} was given with --set", 2)
 
     try:
         number_formatter(args.number_format)

@@ -30,7 +30,7 @@ import operator
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 
-from autograd.checks import cut, describe
+from autograd.checks import cut, describe, quote
 from autograd.ops import FUNCTIONS
 from autograd.value import Value
 
@@ -126,9 +126,9 @@ class ExpressionError(ValueError):
 def check_name(name: object) -> str:
     """`name` if it can be declared as a variable; ValueError saying why not otherwise."""
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
-        raise ValueError(f"a variable name must be a plain ASCII identifier such as x or w1, got {name!r}")
+        raise ValueError(f"a variable name must be a plain ASCII identifier such as x or w1, got {quote(name)}")
     if keyword.iskeyword(name):
-        raise ValueError(f"{name!r} is a Python keyword and cannot be a variable name")
+        raise ValueError(f"{quote(name)} is a Python keyword and cannot be a variable name")
     if name in FUNCTIONS:
         raise ValueError(f"{name!r} is the name of a function ({', '.join(sorted(FUNCTIONS))}); choose another name")
     return name
@@ -230,7 +230,7 @@ def parse(source: str, names: Iterable[str]) -> ast.Expression:
             if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
                 shown = func.id if isinstance(func, ast.Name) else _unparse(func)
                 if isinstance(func, ast.Name) and func.id in declared:
-                    raise ExpressionError(f"{func.id!r} is a variable, not a function", source, node.col_offset)
+                    raise ExpressionError(f"{quote(func.id)} is a variable, not a function", source, node.col_offset)
                 raise ExpressionError(
                     f"calling {cut(shown)!r} is not allowed{_did_you_mean(shown, FUNCTIONS)}; the only functions "
                     f"are {', '.join(sorted(FUNCTIONS))}",

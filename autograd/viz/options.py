@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 
-from autograd.checks import cut, describe
+from autograd.checks import cut, describe, quote
 from autograd.value import Value
 
 __all__ = [
@@ -131,7 +131,7 @@ def check_rankdir(rankdir: object) -> str:
     """One of `RANKDIRS`, given in any case."""
     if isinstance(rankdir, str) and rankdir.upper() in RANKDIRS:
         return rankdir.upper()
-    raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {quote(rankdir)}")
 
 
 def check_max_nodes(max_nodes: object) -> int | None:
@@ -139,7 +139,7 @@ def check_max_nodes(max_nodes: object) -> int | None:
     if max_nodes is None:
         return None
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int or None (no limit), got {max_nodes!r}")
+        raise ValueError(f"max_nodes must be a positive int or None (no limit), got {quote(max_nodes)}")
     return max_nodes
 
 
@@ -156,7 +156,7 @@ def number_formatter(number_format: object) -> Callable[[object], str]:
         def call(x: object) -> str:
             text = user(x)
             if not isinstance(text, str):
-                raise TypeError(f"number_format function must return a str, got {describe(text)} for {x!r}")
+                raise TypeError(f"number_format function must return a str, got {describe(text)} for {quote(x)}")
             return text
 
         return call
@@ -179,7 +179,7 @@ def number_formatter(number_format: object) -> Callable[[object], str]:
         sample = None
     if not isinstance(sample, str):
         raise ValueError(
-            f"number_format {spec!r} is not a format spec for floats; expected e.g. '.4f', '.3g', '.2e' or '%.4f'"
+            f"number_format {quote(spec)} is not a format spec for floats; expected e.g. '.4f', '.3g', '.2e' or '%.4f'"
         )
 
     def fmt(x: object) -> str:

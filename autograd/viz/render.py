@@ -15,7 +15,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
-from autograd.checks import describe
+from autograd.checks import describe, quote
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -146,11 +146,11 @@ def render_dot(
     if not isinstance(source, str):
         raise TypeError(f"render_dot expects DOT source as a str, got {describe(source)}")
     if not isinstance(format, str) or not _FORMAT_TOKEN.fullmatch(format):
-        raise ValueError(f"format must be a Graphviz output format such as 'svg', 'png' or 'pdf', got {format!r}")
+        raise ValueError(f"format must be a Graphviz output format such as 'svg', 'png' or 'pdf', got {quote(format)}")
     if not isinstance(engine, str) or not _ENGINE_TOKEN.fullmatch(engine):
-        raise ValueError(f"engine must be a Graphviz layout engine such as 'dot', got {engine!r}")
+        raise ValueError(f"engine must be a Graphviz layout engine such as 'dot', got {quote(engine)}")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
-        raise ValueError(f"timeout must be a positive number of seconds or None (no limit), got {timeout!r}")
+        raise ValueError(f"timeout must be a positive number of seconds or None (no limit), got {quote(timeout)}")
     prog = program if program is not None else find_dot()
     try:
         proc = subprocess.run(
@@ -175,7 +175,7 @@ def render_dot(
             formats = sorted({f.split(":", 1)[0] for f in message.split("Use one of:", 1)[1].split()})
             hint = " (install Graphviz's dot for that, or save as .svg or .png)" if prog.is_fallback else ""
             raise ValueError(
-                f"{prog.name} ({prog.path}) cannot write {format!r}{hint}; it writes: {', '.join(formats)}"
+                f"{prog.name} ({prog.path}) cannot write {quote(format)}{hint}; it writes: {', '.join(formats)}"
             )
         raise RenderError(f"{prog.name} ({prog.path}) failed with exit status {proc.returncode}: {message}")
     return proc.stdout

@@ -6,7 +6,7 @@ import os
 import pathlib
 from typing import Any
 
-from autograd.checks import cut, describe
+from autograd.checks import cut, describe, quote
 
 from .dot import to_dot
 from .options import Roots, check_roots
@@ -35,16 +35,16 @@ def file_format(path: str | os.PathLike[str], format: str | None = None) -> str:
         chosen = format.lower().lstrip(".") if isinstance(format, str) else None
         chosen = _ALIASES.get(chosen, chosen) if chosen is not None else None
         if chosen not in FILE_FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}, got {format!r}")
+            raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}, got {quote(format)}")
         if suffix in FILE_FORMATS and suffix != chosen:
             raise ValueError(
-                f"the file name {cut(str(path))!r} says {suffix} but the format asked for is {chosen}: "
+                f"the file name {cut(str(path), 200)!r} says {suffix} but the format asked for is {chosen}: "
                 f"name the file .{chosen} or drop the format"
             )
         return chosen
     if suffix not in FILE_FORMATS:
         raise ValueError(
-            f"cannot tell the picture format from the file name {str(path)!r}; "
+            f"cannot tell the picture format from the file name {cut(str(path), 200)!r}; "
             f"end it in {', '.join('.' + f for f in FILE_FORMATS)} or pass format="
         )
     return suffix
