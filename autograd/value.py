@@ -5,6 +5,12 @@ A `Value` holds one float (`data`), the gradient that reverse mode adds into it
 operation (`op`, an `autograd.ops.Op`) and the `Value`s it was computed from
 (`inputs`).  Nothing else: no closures, no sets, so reference counting frees a
 graph as soon as the user drops its output, and a node costs about 100 bytes.
+(A node built micrograd's way, ``Value(data, (a, b), '+')`` with a
+``_backward`` closure, keeps its closure in its operation, an
+`autograd.ops.ClosureOp`; the built-in operations never make one.)
+
+The leaf flag ``requires_grad=False`` is kept in the `_y` slot, which leaves
+never use otherwise (`_FROZEN`), so it costs no memory.
 
 The arithmetic operators and methods (`+`, `*`, `exp`, `tanh`, ...) are not
 written here one by one: each comes from its row of the operation table in
