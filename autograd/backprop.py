@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .checks import describe, to_float
-from .value import Value, topological_order
+from .checks import describe, quote, to_float
+from .value import Value, enable_grad, show_call, topological_order
 
 __all__ = ["backward", "grad"]
 
@@ -37,14 +37,30 @@ def backward(root: Value, grad: float = 1.0) -> None:
     root.grad = seed
     try:
         _propagate(order)
-    except BaseException:
+    except BaseException as exc:
         for node in order:
             node.grad = 0.0
         for node, before in held:
             node.grad = before
+        if isinstance(exc, (ArithmeticError, ValueError)) and exc.__traceback__ is not None:
+            failed = _failed_node(exc)
+            if failed is not None and failed.op is not None and failed.op.name not in str(exc):
+                raise type(exc)(f"the derivative of {show_call(failed.op, [x.data for x in failed.inputs])} "
+                                f"failed in backward(): {exc}") from exc
         raise
     for node, before in held:
         node.grad += before
+
+
+def _failed_node(exc: BaseException) -> Value | None:
+    """The node `_propagate` was at when `exc` was raised (read from the traceback: no cost in the loop)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is _propagate.__code__:
+            node = tb.tb_frame.f_locals.get("node")
+            return node if isinstance(node, Value) else None
+        tb = tb.tb_next
+    return None
 
 
 def _propagate(order: list[Value]) -> None:
@@ -72,44 +88,106 @@ def _propagate(order: list[Value]) -> None:
                 v.grad += g * d
 
 
-def grad(output: Value, inputs: Sequence[Value] | Iterable[Value], create_graph: bool = False) -> tuple[Value, ...]:
-    """The derivatives of `output` with respect to each of `inputs`, as `Value`s.
+def grad(
+    outputs: Value | Sequence[Value],
+    inputs: Value | Iterable[Value],
+    grad_outputs: float | Value | Sequence[float | Value] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+) -> tuple[Value, ...]:
+    """The derivatives of `outputs` with respect to each of `inputs`, as a tuple of `Value`s.
 
-    No ``.grad`` is read or written.  An input that `output` does not depend on
-    gets ``Value(0.0)``.
+    The arguments are PyTorch's ``torch.autograd.grad``'s, in its order.
+    No ``.grad`` is read or written.  An input that `outputs` do not depend
+    on gets ``Value(0.0)`` (as JAX does; PyTorch would need
+    ``allow_unused=True`` and give ``None``), so derivatives of derivatives
+    of polynomials keep working; ``allow_unused`` is accepted and changes nothing.
 
-    With ``create_graph=True`` the derivatives are computed with recorded
-    `Value` arithmetic (each operation's ``derivative`` is called with `Value`s),
-    so they can be differentiated again::
+    Args:
+        outputs: a `Value`, or several whose derivatives are added up.
+        inputs: a `Value` (the result is still a 1-tuple) or several.
+        grad_outputs: the weight of each output (default 1.0 each): the
+            result is the derivative of ``sum(w * out)``.
+        retain_graph: accepted and ignored: the graph is always kept.
+        create_graph: compute the derivatives with recorded `Value`
+            arithmetic (each operation's ``derivative`` is called with
+            `Value`s), so they can be differentiated again, also inside
+            `no_grad` (as in PyTorch)::
 
-        (dy,) = grad(y, [x], create_graph=True)
-        (d2y,) = grad(dy, [x])          # the second derivative
+                (dy,) = grad(y, x, create_graph=True)
+                (d2y,) = grad(dy, x)          # the second derivative
 
-    Otherwise they are plain leaves holding the numbers.
+            Otherwise the results are plain leaves holding the numbers.
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"grad() needs a Value as output, got {describe(output)}")
-    wanted = list(inputs)
-    for i, x in enumerate(wanted):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad() inputs must be Values; inputs[{i}] is {describe(x)}")
+    roots = [outputs] if isinstance(outputs, Value) else _values(outputs, "outputs")
+    if not roots:
+        raise ValueError("grad() needs at least one output")
+    wanted = [inputs] if isinstance(inputs, Value) else _values(inputs, "inputs")
+    for flag, what in ((retain_graph, "retain_graph"), (allow_unused, "allow_unused")):
+        if flag is not None and not isinstance(flag, bool):
+            raise TypeError(f"grad({what}=...) expects a bool or None, got {describe(flag)}")
+    if not isinstance(create_graph, bool):
+        raise TypeError(f"grad(create_graph=...) expects a bool, got {describe(create_graph)}")
+    weights = _weights(grad_outputs, len(roots), isinstance(outputs, Value))
     if create_graph:
-        grads = _gradients(output, Value(1.0), symbolic=True)
+        with enable_grad():  # recording is the point, whatever the caller's mode
+            seeds = [w if isinstance(w, Value) else Value(w) for w in weights]
+            grads = _gradients(roots, seeds, symbolic=True)
         return tuple(grads[x] if x in grads else Value(0.0) for x in wanted)
-    numbers = _gradients(output, 1.0, symbolic=False)
+    numbers = _gradients(roots, [w.data if isinstance(w, Value) else w for w in weights], symbolic=False)
     return tuple(Value(numbers.get(x, 0.0)) for x in wanted)
 
 
-def _gradients(output: Value, seed: Any, symbolic: bool) -> dict[Value, Any]:
-    """d output / d node for every node, as floats or (symbolic) as recorded Values."""
-    grads: dict[Value, Any] = {output: seed}
-    for node in reversed(topological_order(output)):
+def _values(items: object, what: str) -> list[Value]:
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise TypeError(f"grad() {what} must be a Value or a sequence of Values, got {describe(items)}")
+    values = list(items)
+    for i, x in enumerate(values):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() {what} must be Values; {what}[{i}] is {describe(x)}")
+    return values
+
+
+def _weights(grad_outputs: object, count: int, single: bool) -> list[Any]:
+    """One weight per output: a float, or a `Value` (kept for create_graph)."""
+    if grad_outputs is None:
+        return [1.0] * count
+    given = [grad_outputs] if single or isinstance(grad_outputs, (Value, int, float)) else grad_outputs
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise TypeError(f"grad(grad_outputs=...) expects a number, a Value or one per output, got "
+                        f"{describe(grad_outputs)}")
+    weights = [w if isinstance(w, Value) else to_float(w, "grad(grad_outputs=...)") for w in given]
+    if len(weights) != count:
+        raise ValueError(f"grad() got {count} output(s) but {len(weights)} grad_outputs")
+    return weights
+
+
+def _gradients(outputs: list[Value], seeds: list[Any], symbolic: bool) -> dict[Value, Any]:
+    """d (sum of seed * output) / d node for every node, as floats or (symbolic) as recorded Values."""
+    from .ops import ClosureOp
+
+    grads: dict[Value, Any] = {}
+    for output, seed in zip(outputs, seeds):
+        grads[output] = grads[output] + seed if output in grads else seed
+    for node in reversed(topological_order(outputs)):
         op, inputs = node.op, node.inputs
-        if op is None:
+        if op is None or node not in grads:
             continue
+        if isinstance(op, ClosureOp):
+            raise TypeError(
+                f"grad() cannot differentiate through a node made micrograd's way (operation {quote(op.name)} with a "
+                "_backward closure): the closure writes .grad directly; call backward() instead"
+            )
         g = grads[node]
         args = (*inputs, node) if symbolic else (*[x.data for x in inputs], node.data)
-        partials = op.derivative(*args)
+        try:
+            partials = op.derivative(*args)
+        except (ArithmeticError, ValueError) as exc:
+            if op.name in str(exc):
+                raise
+            raise type(exc)(f"the derivative of {show_call(op, [x.data for x in inputs])} failed in grad(): "
+                            f"{exc}") from exc
         if len(inputs) == 1:
             partials = (partials,)
         for x, d in zip(inputs, partials):

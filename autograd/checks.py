@@ -13,7 +13,7 @@ import numbers
 from collections.abc import Iterable, Mapping, Set
 from typing import Any, SupportsFloat, TypeGuard
 
-__all__ = ["describe", "cut", "is_real", "to_float", "check_real", "check_int", "check_sequence"]
+__all__ = ["describe", "cut", "quote", "is_real", "to_float", "check_real", "check_int", "check_sequence"]
 
 MAX_QUOTE = 60
 """Longest piece of user input quoted in an error message, in characters."""
@@ -24,6 +24,14 @@ def cut(text: str, limit: int = MAX_QUOTE) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: max(limit - 20, 10)]}... ({len(text)} chars)"
+
+
+def quote(obj: object) -> str:
+    """``repr(obj)`` cut to a readable length: how messages quote a value they were given."""
+    try:
+        return cut(repr(obj))
+    except Exception:  # a broken __repr__ must not hide the real error
+        return "<unprintable>"
 
 
 def describe(obj: object) -> str:
@@ -67,7 +75,7 @@ def check_int(value: object, what: str, minimum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{what} must be an int{bound}, got {describe(value)}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{what} must be an int{bound}, got {value!r}")
+        raise ValueError(f"{what} must be an int{bound}, got {quote(value)}")
     return int(value)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backprop import grad
-from .checks import describe, to_float
+from .checks import describe, quote, to_float
 from .value import Value, no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
@@ -57,9 +57,9 @@ def gradcheck(
     if not point:
         raise ValueError("gradcheck() needs at least one input")
     if not isinstance(order, int) or order < 1:
-        raise ValueError(f"gradcheck() order must be an int >= 1, got {order!r}")
+        raise ValueError(f"gradcheck() order must be an int >= 1, got {quote(order)}")
     if not eps > 0.0:
-        raise ValueError(f"gradcheck() eps must be > 0, got {eps!r}")
+        raise ValueError(f"gradcheck() eps must be > 0, got {quote(eps)}")
 
     rows = []
     for index in itertools.product(range(len(point)), repeat=order):

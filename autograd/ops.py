@@ -47,12 +47,13 @@ import functools
 import inspect
 import math
 import operator
+import sys
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
 
-from .checks import describe, to_float
-from .value import Operand, Value, as_value, make_node, setup_value
+from .checks import cut, describe, is_real, quote, to_float
+from .value import Operand, Value, as_value, make_node, named_error, setup_value
 
 _Forward = Callable[..., float]
 _Derivative = Callable[..., Any]
@@ -85,7 +86,7 @@ class Op:
             `autograd.compile`); empty when the operation has none.
     """
 
-    __slots__ = ("name", "forward", "derivative", "arity", "const", "methods", "code")
+    __slots__ = ("name", "forward", "derivative", "arity", "const", "methods", "code", "home")
 
     name: str
     forward: _Forward
@@ -94,6 +95,7 @@ class Op:
     const: float | None
     methods: tuple[str, ...]
     code: Mapping[str, Any]
+    home: str | None  # the module that defined it with `defop`, for pickling by reference
 
     def __init__(
         self,
@@ -109,13 +111,14 @@ class Op:
         if not isinstance(name, str) or not name:
             raise TypeError(f"an operation's name must be a non-empty str, got {describe(name)}")
         if not callable(forward) or not callable(derivative):
-            raise TypeError(f"operation {name!r}: forward and derivative must be callables")
+            raise TypeError(f"operation {quote(name)}: forward and derivative must be callables")
         if arity is None:
             arity = _count_positional(forward, name)
         if isinstance(arity, bool) or not isinstance(arity, int) or arity < 1:
-            raise ValueError(f"operation {name!r}: arity must be a positive int, got {arity!r}")
+            raise ValueError(f"operation {quote(name)}: arity must be a positive int, got {quote(arity)}")
         fields = {"name": name, "forward": forward, "derivative": derivative, "arity": arity, "const": const,
-                  "methods": tuple(methods), "code": MappingProxyType(dict(code)) if code else _EMPTY}
+                  "methods": tuple(methods), "code": MappingProxyType(dict(code)) if code else _EMPTY,
+                  "home": None}
         for field, value in fields.items():
             object.__setattr__(self, field, value)
 
@@ -139,10 +142,13 @@ class Op:
 
     def apply(self, *xs: float) -> float:
         """`forward`, with its result checked: a user's forward may return an int or a numpy scalar."""
-        result = self.forward(*xs)
+        try:  # free when nothing is raised (Python 3.11+)
+            result = self.forward(*xs)
+        except (ArithmeticError, ValueError) as exc:
+            raise named_error(self, xs, exc) from None
         if type(result) is float:
             return result
-        return to_float(result, f"the forward of operation {self.name!r}", "must return")
+        return to_float(result, f"the forward of operation {quote(self.name)}", "must return")
 
     def __str__(self) -> str:
         return self.name
@@ -162,19 +168,90 @@ class Op:
             return (_builtin, (self.name,))
         if self.const is not None and self in (power(self.const), power_of(self.const)):
             return (power if self is power(self.const) else power_of, (self.const,))
-        raise TypeError(f"cannot pickle the operation {self.name!r} made by defop: pickle supports built-in "
-                        "operations only (define it in an importable module and rebuild the graph there)")
+        attribute = _find_in_module(self)
+        if attribute is None:
+            raise TypeError(
+                f"cannot pickle the operation {quote(self.name)} made by defop: pickle stores an operation by "
+                "reference, so assign it to a name at the top level of an importable module "
+                "(softplus = defop(...)) and pickle there"
+            )
+        return (_by_reference, attribute)
 
 
 def _builtin(name: str) -> Op:
     return BUILTINS[name]
 
 
+def _find_in_module(op: Op) -> tuple[str, str] | None:
+    """(module, name) of a module-level global holding `op` in the module that defined it, if any."""
+    module = sys.modules.get(op.home or "")
+    if module is None or (op.home == "__main__" and not hasattr(module, "__file__")):
+        return None
+    for name, value in vars(module).items():
+        if value is op:
+            return (module.__name__, name)
+    return None
+
+
+def _by_reference(module: str, name: str) -> Op:
+    import importlib
+
+    op = getattr(importlib.import_module(module), name)
+    if not isinstance(op, Op):
+        raise TypeError(f"{module}.{name} is not an operation, got {describe(op)}")
+    return op
+
+
+class ClosureOp(Op):
+    """The operation of a node made micrograd's way, ``Value(data, (a, b), '+')``: its backward is a closure.
+
+    `backward()` calls the node's ``_backward`` closure (which adds into its
+    inputs' ``.grad`` itself) where a table operation's derivative would be
+    used.  Such nodes cannot be differentiated by `grad()` nor pickled (the
+    closure is code, not data).  One per node; ``name`` is micrograd's ``_op``.
+    """
+
+    __slots__ = ("closure",)
+
+    closure: Callable[[], object]
+
+    def __init__(self, name: str, arity: int) -> None:  # no checks: made by Value() only
+        closure_op = self
+
+        def derivative(*_floats: float) -> tuple[()]:
+            closure_op.closure()
+            return ()  # the closure has done the work; nothing for the engine to add
+
+        for field, value in {"name": name, "forward": _no_forward, "derivative": derivative, "arity": arity,
+                             "const": None, "methods": (), "code": _EMPTY, "home": None,
+                             "closure": _no_closure}.items():
+            object.__setattr__(self, field, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name != "closure":
+            super().__setattr__(name, value)
+        object.__setattr__(self, name, value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError(
+            f"cannot pickle a node made micrograd's way (operation {quote(self.name)} with a _backward closure): "
+            "a closure is code, not data; build the graph with valuegrad's operations (or defop) to pickle it"
+        )
+
+
+def _no_forward(*_xs: float) -> float:
+    raise TypeError("an operation made micrograd's way (Value(data, children, op)) cannot be applied again")
+
+
+def _no_closure() -> None:
+    """A micrograd node's `_backward` until one is assigned (micrograd's ``lambda: None``)."""
+
+
 def _count_positional(func: Callable[..., Any], name: str) -> int:
     try:
         params = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
-        raise TypeError(f"operation {name!r}: cannot read the signature of forward; pass arity=") from None
+        raise TypeError(f"operation {quote(name)}: cannot read the signature of forward; pass arity=") from None
     kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
 
@@ -206,8 +283,25 @@ def defop(
     Returns:
         The `Op`, a callable: ``op(value)`` gives a recorded `Value`,
         ``op(2.0)`` a plain float.
+
+    Checked here: that ``forward`` takes `arity` arguments and ``derivative``
+    ``arity + 1`` (when their signatures can be read).  Checked each time it
+    is used: that ``derivative`` returns one real number per input (a `Value`
+    is accepted only under ``grad(..., create_graph=True)``); anything else
+    (the wrong number of partials, a complex number, a numpy array, None, a
+    str) is a `TypeError` naming the operation.  The table's own operations
+    skip that check, so they stay as fast.
     """
-    return Op(name, forward, derivative, arity, code=_check_code(name, code))
+    op = Op(name, forward, derivative, arity, code=_check_code(name, code))
+    _check_takes(forward, op.arity, f"operation {quote(name)}: forward", "the inputs")
+    _check_takes(derivative, op.arity + 1, f"operation {quote(name)}: derivative", "the inputs and then out")
+    object.__setattr__(op, "derivative", _checked_derivative(op, derivative))
+    try:
+        home = sys._getframe(1).f_globals.get("__name__")
+    except (AttributeError, ValueError):  # a Python without frames
+        home = None
+    object.__setattr__(op, "home", home if isinstance(home, str) else None)
+    return op
 
 
 def _check_code(name: str, code: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -223,6 +317,50 @@ def _check_code(name: str, code: Mapping[str, Any] | None) -> Mapping[str, Any] 
             raise TypeError(f"defop {name!r}: code[{backend!r}] must be a pair (forward template, tuple of "
                             f"partial templates), got {describe(entry)}")
     return code
+
+
+def _check_takes(func: Callable[..., Any], count: int, what: str, meaning: str) -> None:
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return  # a builtin or C function: cannot tell here; a wrong call fails when it is used
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        raise TypeError(f"{what} must take {count} positional argument(s) ({meaning}); its signature is "
+                        f"{cut(str(signature))}") from None
+
+
+_PARTIAL_TYPES = (float, int)
+
+
+def _checked_derivative(op: Op, derivative: _Derivative) -> _Derivative:
+    """`derivative`, with what it returns checked: one real number (or `Value`) per input."""
+    arity, name = op.arity, op.name
+
+    def bad(result: object, expected: str) -> TypeError:
+        return TypeError(f"the derivative of operation {quote(name)} returned {describe(result)}; expected {expected}")
+
+    def partial(d: object, symbolic: bool, result: object, expected: str) -> Any:
+        if type(d) is float or (symbolic and isinstance(d, Value)):
+            return d
+        if isinstance(d, bool) or not (isinstance(d, _PARTIAL_TYPES) or is_real(d)):
+            raise bad(result, expected)
+        return float(d)  # an int, a Fraction, a numpy real scalar (numpy arrays are not real numbers)
+
+    @functools.wraps(derivative)
+    def checked(*args: Any) -> Any:
+        symbolic = isinstance(args[-1], Value)  # grad(create_graph=True) passes Values, backward() floats
+        kind = "a real number or a Value" if symbolic else "a real number (a float: it is called with floats)"
+        result = derivative(*args)
+        if arity == 1:
+            return partial(result, symbolic, result, kind)
+        expected = f"a tuple of {arity} partial derivatives, each {kind}"
+        if not isinstance(result, (tuple, list)) or len(result) != arity:
+            raise bad(result, expected)
+        return tuple(partial(d, symbolic, result, expected) for d in result)
+
+    return checked
 
 
 def _data(x: Any) -> float:
@@ -283,7 +421,10 @@ def _d_exponent(base: Any, out: Any) -> Any:
 
 
 def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    return y * x ** (y - 1.0), _d_exponent(x, out)
+    # d(x ** y)/dx at y = 0 is 0, also at x = 0 where y * x ** (y - 1) would divide by zero (as PyTorch).
+    # Only there: elsewhere the formula is kept, since under create_graph its own derivative in y matters.
+    at_zero = _data(y) == 0.0 and _data(x) == 0.0
+    return (0.0 if at_zero else y * x ** (y - 1.0)), _d_exponent(x, out)
 
 
 # ---------------------------------------------------------------- the table
@@ -367,12 +508,18 @@ def power(p: float) -> Op:
     if p == 2.0:
         py: tuple[str, tuple[str, ...]] = ("{0} * {0}", ("2.0 * {0}",))
         c: tuple[str, tuple[str, ...]] = ("{0} * {0}", ("2.0 * {0}",))
+    elif p == 0.0:  # x ** 0 is 1, and its derivative 0 also at x = 0 (as PyTorch)
+        py = c = ("1.0", ("0.0",))
     else:
         # _pow for non-integer exponents: Python's ** gives a complex number for a negative base.
         py = ("{0} ** {c}" if p.is_integer() else "_pow({0}, {c})", ("{c} * {0} ** ({c} - 1.0)",))
         c = ("pow({0}, {c})", ("{c} * pow({0}, {c} - 1.0)",))
-    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), lambda x, out: p * x ** (p - 1.0), 1, const=p,
-              code={"py": py, "c": c})
+    derivative = _zero if p == 0.0 else lambda x, out: p * x ** (p - 1.0)  # x ** 0: 0 also at x = 0 (PyTorch)
+    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), derivative, 1, const=p, code={"py": py, "c": c})
+
+
+def _zero(x: Any, out: Any) -> float:
+    return 0.0
 
 
 @functools.lru_cache(maxsize=1024)

@@ -5,6 +5,12 @@ A `Value` holds one float (`data`), the gradient that reverse mode adds into it
 operation (`op`, an `autograd.ops.Op`) and the `Value`s it was computed from
 (`inputs`).  Nothing else: no closures, no sets, so reference counting frees a
 graph as soon as the user drops its output, and a node costs about 100 bytes.
+(A node built micrograd's way, ``Value(data, (a, b), '+')`` with a
+``_backward`` closure, keeps its closure in its operation, an
+`autograd.ops.ClosureOp`; the built-in operations never make one.)
+
+The leaf flag ``requires_grad=False`` is kept in the `_y` slot, which leaves
+never use otherwise (`_FROZEN`), so it costs no memory.
 
 The arithmetic operators and methods (`+`, `*`, `exp`, `tanh`, ...) are not
 written here one by one: each comes from its row of the operation table in
@@ -30,10 +36,12 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union
+import inspect
+import sys
+from collections.abc import Callable, Generator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union, cast
 
-from .checks import describe, is_real, to_float
+from .checks import cut, describe, is_real, to_float
 
 if TYPE_CHECKING:
     from .ops import Op
@@ -79,7 +87,12 @@ class _GradMode:
         _recording.reset(token)
 
     def __call__(self, func: Callable[_P, _R]) -> Callable[_P, _R]:
+        """Decorate `func`: its calls run in this mode; a generator function's body does too, at every resume."""
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__}() decorates a function, got {describe(func)}")
         enabled = self._enabled
+        if inspect.isgeneratorfunction(func):
+            return cast("Callable[_P, _R]", _generator_wrapper(func, enabled))
 
         @functools.wraps(func)
         def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -92,22 +105,73 @@ class _GradMode:
         return f"{type(self).__name__}()"
 
 
-class no_grad(_GradMode):  # noqa: N801 - the name PyTorch users know
+def _generator_wrapper(func: Callable[..., Generator[Any, Any, Any]], enabled: bool) -> Callable[..., Any]:
+    """A generator function whose body runs in the mode at each resume (as PyTorch's decorators do).
+
+    The mode is set only while the body runs: between two ``next()`` calls the
+    caller's own mode applies, so a ``for`` loop over the generator is unaffected.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+        gen = func(*args, **kwargs)
+        try:
+            with _GradMode(enabled):
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with _GradMode(enabled):
+                        gen.close()
+                    raise
+                except BaseException:
+                    with _GradMode(enabled):
+                        response = gen.throw(*sys.exc_info()[1:2])
+                else:
+                    with _GradMode(enabled):
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
+
+
+class _BareDecorator(type):
+    """Lets ``@no_grad`` work without parentheses, as in PyTorch: called with a function, decorate it.
+
+    (Type checkers see only ``no_grad()``: typed code writes ``@no_grad()``.)
+    """
+
+    def __call__(cls, *args: Any) -> Any:
+        mode = super().__call__()
+        return mode(*args) if args else mode
+
+
+class _NoArgumentMode(_GradMode, metaclass=_BareDecorator):
+    """A mode taking no argument: ``with no_grad():``, ``@no_grad()`` or ``@no_grad``."""
+
+    _mode: bool
+
+    def __init__(self, func: None = None) -> None:  # `func` only for type checkers: see _BareDecorator
+        super().__init__(self._mode)
+
+
+class no_grad(_NoArgumentMode):  # noqa: N801 - the name PyTorch users know
     """Compute values without recording a graph (fast inference, optimizer steps).
 
-    Use it as ``with no_grad(): ...`` or as a decorator ``@no_grad()``.
+    Use it as ``with no_grad(): ...`` or as a decorator, ``@no_grad`` or
+    ``@no_grad()``; on a generator function it covers the generator's body.
     Results made inside have no `inputs` and no `op`, so they are leaves.
     """
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    _mode = False
 
 
-class enable_grad(_GradMode):  # noqa: N801 - the name PyTorch users know
-    """Turn recording back on inside a `no_grad` block (context manager or decorator)."""
+class enable_grad(_NoArgumentMode):  # noqa: N801 - the name PyTorch users know
+    """Turn recording back on inside a `no_grad` block (context manager or decorator, with or without ``()``)."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    _mode = True
 
 
 class set_grad_enabled(_GradMode):  # noqa: N801 - the name PyTorch users know
@@ -149,14 +213,46 @@ class Value:
     _x: Value | tuple[Value, ...] | None
     _y: Value | None
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] | str = (),
+        _op: str = "",
+        label: str = "",
+        *,
+        requires_grad: bool = True,
+    ) -> None:
+        if isinstance(_children, str):  # ``Value(2.0, "x")``: a str is never children, so it is the label
+            if label:
+                raise TypeError(f"Value() got two labels: {cut(_children)!r} and label={cut(label)!r}")
+            label, _children = _children, ()
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {describe(label)}")
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"Value(requires_grad=...) expects a bool, got {describe(requires_grad)}")
         self.data = to_float(data, "Value()")
         self.grad = 0.0
         self.op = None
         self.label = label
-        self._x = self._y = None
+        self._x = None
+        self._y = None if requires_grad else _FROZEN
+        if _children != ():
+            self._record_micrograd_node(_children, _op)
+
+    def _record_micrograd_node(self, children: object, op_name: object) -> None:
+        """micrograd's ``Value(data, (self, other), '+')``: a node whose backward is its `_backward` closure."""
+        from .ops import ClosureOp  # ops imports this module
+
+        if isinstance(children, (str, bytes, Mapping)) or not isinstance(children, Iterable):
+            raise TypeError(f"Value(data, _children): _children must be a tuple of Values, got {describe(children)}")
+        inputs = tuple(children)
+        for child in inputs:
+            if not isinstance(child, Value):
+                raise TypeError(f"Value(data, _children): _children must hold Values, got {describe(child)}")
+        if not isinstance(op_name, str):
+            raise TypeError(f"Value(data, _children, _op): _op must be a str, got {describe(op_name)}")
+        if inputs and _recording.get():
+            self.op, self._x, self._y = ClosureOp(op_name, len(inputs)), inputs, None
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -178,17 +274,146 @@ class Value:
         """The operation's name as micrograd spells it (``""`` for a leaf)."""
         return "" if self.op is None else self.op.name
 
-    def backward(self, grad: float = 1.0) -> None:
-        """Reverse mode: add d(self)/d(node) * `grad` to `.grad` of every node below.
+    @property
+    def _backward(self) -> Callable[[], object]:
+        """micrograd's per-node closure: adds this node's share of gradient into its inputs' ``.grad``.
+
+        For a node made micrograd's way (``Value(data, (a, b), '+')``) it is
+        what you assign; for a node made by an operation of the table, a
+        function doing the same from the table's derivative; for a leaf, a
+        function doing nothing.  `backward()` calls assigned closures in
+        reverse topological order, as micrograd does.  Assigning one to a
+        `Value` without inputs (a leaf, or a node made under `no_grad`) has no
+        effect: it has nothing to pass a gradient to.
+        """
+        from .ops import ClosureOp
+
+        op, node = self.op, self
+        if isinstance(op, ClosureOp):
+            return op.closure
+        if op is None:
+            return _nothing
+
+        def table_backward() -> None:
+            inputs = node.inputs
+            partials = op.derivative(*[x.data for x in inputs], node.data)
+            for x, d in zip(inputs, (partials,) if len(inputs) == 1 else partials):
+                x.grad += node.grad * d
+
+        return table_backward
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], object]) -> None:
+        from .ops import ClosureOp
+
+        if not callable(closure):
+            raise TypeError(f"_backward must be a function of no arguments, got {describe(closure)}")
+        inputs = self.inputs
+        if not inputs:
+            return
+        if not isinstance(self.op, ClosureOp):
+            self.op, self._x, self._y = ClosureOp(self._op, len(inputs)), inputs, None
+        assert isinstance(self.op, ClosureOp)
+        self.op.closure = closure
+
+    @property
+    def is_leaf(self) -> bool:
+        """True when this value was not computed from others here (no `inputs`), as PyTorch's ``is_leaf``."""
+        return self._x is None
+
+    @property
+    def requires_grad(self) -> bool:
+        """False for a constant leaf made with ``Value(x, requires_grad=False)`` (or by `detach`), else True.
+
+        `nn` modules and optimizers do not train such a value.  Unlike in
+        PyTorch, arithmetic on it still records a graph and `backward()`
+        still fills its ``.grad``: the flag says "do not train", nothing more.
+        Only a leaf's flag can be set to False.
+        """
+        return self._y is not _FROZEN
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if not isinstance(flag, bool):
+            raise TypeError(f"requires_grad must be a bool, got {describe(flag)}")
+        if self._x is not None:
+            if not flag:
+                raise ValueError(
+                    "requires_grad can be set to False only on a leaf; use .detach() for a constant copy of a "
+                    "computed value"
+                )
+            return
+        self._y = None if flag else _FROZEN
+
+    def requires_grad_(self, requires_grad: bool = True) -> Value:
+        """Set `requires_grad` in place and return this value (PyTorch's spelling)."""
+        self.requires_grad = requires_grad
+        return self
+
+    def item(self) -> float:
+        """The number held, as a Python float (PyTorch's ``tensor.item()``; the same as ``.data``)."""
+        return self.data
+
+    def detach(self) -> Value:
+        """A new constant leaf holding the same number: no inputs, ``requires_grad=False``, grad 0.0."""
+        out = constant(self.data)
+        out._y = _FROZEN
+        return out
+
+    def backward(
+        self,
+        gradient: float | Value | None = None,
+        retain_graph: bool | None = None,
+        *,
+        grad: float | Value | None = None,
+    ) -> None:
+        """Reverse mode: add d(self)/d(node) * `gradient` to `.grad` of every node below.
 
         Leaves and intermediate nodes alike receive their gradient, added to
         what they held (call `zero_grad` on your parameters between steps).
         Calling it twice adds the same gradients twice.  Works for graphs of
         any depth: nothing here recurses.
+
+        Args:
+            gradient: the gradient of some final result with respect to this
+                value (default 1.0), as PyTorch's ``backward(gradient=...)``;
+                ``grad=`` and a first positional argument (older valuegrad) mean the same.
+            retain_graph: accepted for PyTorch compatibility and ignored:
+                the graph is always kept, so ``backward()`` may be called again.
         """
         from .backprop import backward  # backprop imports this module
 
-        backward(self, grad)
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward() got both gradient= and grad=; they are the same argument")
+            gradient = grad
+        if retain_graph is not None and not isinstance(retain_graph, bool):
+            raise TypeError(f"backward(retain_graph=...) expects a bool or None, got {describe(retain_graph)}")
+        if isinstance(gradient, Value):
+            gradient = gradient.data
+        backward(self, 1.0 if gradient is None else gradient)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (and `copy.deepcopy`) the graph below this value, without recursion, so deep graphs work.
+
+        Leaves are pickled as themselves, so leaves shared between pickled
+        values (a model's parameters) stay shared; the computed nodes are
+        stored as a flat list.  A `Value` subclass's instance attributes (its
+        ``__dict__``) are kept.  Operations are pickled by reference.
+        """
+        if self._x is None:
+            return (_restore_leaf, (type(self), self.data, self.grad, self.label, self._y is not _FROZEN),
+                    getattr(self, "__dict__", None) or None)
+        order = topological_order(self)
+        index = {node: i for i, node in enumerate(order)}
+        leaves = [node for node in order if node._x is None]
+        rows = [
+            (type(node), node.data, node.grad, node.op, node.label, tuple(index[x] for x in node.inputs),
+             getattr(node, "__dict__", None) or None)
+            if node._x is not None else None
+            for node in order
+        ]
+        return (_restore_graph, (leaves, rows))
 
     def __float__(self) -> float:
         return self.data
@@ -221,6 +446,43 @@ class Value:
         def sqrt(self) -> Value: ...
         def sin(self) -> Value: ...
         def cos(self) -> Value: ...
+
+
+def _nothing() -> None:
+    """A leaf's `_backward`: there is nothing below it."""
+
+
+_FROZEN: Any = object()
+"""In a leaf's `_y` slot (unused by leaves): ``requires_grad`` is False.  No slot is added for the flag."""
+
+
+def _restore_leaf(cls: type[Value], data: float, grad: float, label: str, requires_grad: bool) -> Value:
+    out: Value = _new(cls)
+    out.data, out.grad, out.op, out.label, out._x = data, grad, None, label, None
+    out._y = None if requires_grad else _FROZEN
+    return out
+
+
+def _restore_graph(leaves: list[Value], rows: list[tuple[Any, ...] | None]) -> Value:
+    """Rebuild the nodes of `Value.__reduce__` in order; returns the last one (the pickled value)."""
+    built: list[Value] = []
+    remaining = iter(leaves)
+    for row in rows:
+        if row is None:
+            built.append(next(remaining))
+            continue
+        cls, data, grad, op, label, inputs, state = row
+        node: Value = _new(cls)
+        node.data, node.grad, node.op, node.label = data, grad, op, label
+        xs = tuple(built[i] for i in inputs)
+        if len(xs) == 2 and type(op).__name__ != "ClosureOp":
+            node._x, node._y = xs
+        else:
+            node._x, node._y = (xs[0] if len(xs) == 1 and type(op).__name__ != "ClosureOp" else xs), None
+        if state:
+            node.__dict__.update(state)
+        built.append(node)
+    return built[-1]
 
 
 Operand = Union[Value, float, int]  # noqa: UP007 - a runtime alias must work on Python 3.10 too
@@ -258,13 +520,51 @@ def make_node(op: Op, data: float, inputs: tuple[Value, ...]) -> Value:
     return out
 
 
+def show_call(op: Op, args: Iterable[object]) -> str:
+    """How an error message shows an operation applied to numbers: ``exp(1000.0)``, ``10.0 ** 400.0``."""
+    shown = [cut(repr(a)) for a in args]
+    if len(shown) == 2 and not op.name.isidentifier():
+        return f"{shown[0]} {op.name} {shown[1]}"
+    if len(shown) == 1 and op.const is not None and not op.name.isidentifier():  # "**2", "2**"
+        return f"{shown[0]} ** {op.name[2:]}" if op.name.startswith("**") else f"{op.name[:-2]} ** {shown[0]}"
+    return f"{op.name}({', '.join(shown)})"
+
+
+def named_error(op: Op, args: tuple[object, ...], exc: BaseException) -> BaseException:
+    """`exc` with a message naming the operation and its inputs (``exp(1000.0) overflows ...``), same type.
+
+    Python's math says only ``math range error``; the engine's own checks
+    (``log is only defined for x > 0 ...``) already name both and are kept.
+    """
+    message = str(exc)
+    if op.name in message:
+        return exc
+    call = show_call(op, args)
+    if isinstance(exc, OverflowError):
+        text = f"{call} overflows: the result is too large for a float"
+    elif isinstance(exc, ZeroDivisionError):
+        text = f"{call} divides by zero ({message})"
+    elif message in ("math domain error", "expected a finite input, got inf", "math range error"):
+        text = f"{call} is not defined: {message} (the input is outside the operation's domain)"
+    else:
+        text = f"{call} failed: {message}"
+    try:
+        return type(exc)(text)
+    except Exception:  # an exception type that takes other arguments: keep it as it is
+        return exc
+
+
 def _unary_method(op: Op) -> Callable[[Value], Value]:
     """``value.exp()``, ``-value``, ...: `make_node` inlined, for the hottest path of the engine."""
     forward, value_type, new, recording = op.forward, Value, _new, _recording.get  # locals: faster than globals
 
     def method(self: Value) -> Value:
         out: Value = new(value_type)
-        out.data, out.grad, out.label, out._y = forward(self.data), 0.0, "", None
+        try:  # free when nothing is raised (Python 3.11+)
+            out.data = forward(self.data)
+        except (ArithmeticError, ValueError) as exc:
+            raise named_error(op, (self.data,), exc) from None
+        out.grad, out.label, out._y = 0.0, "", None
         if recording():
             out.op, out._x = op, self
         else:
@@ -299,7 +599,11 @@ def _binary_method(
             other = constant(number)
         left, right = (other, self) if reflected else (self, other)
         out: Value = new(value_type)
-        out.data, out.grad, out.label = forward(left.data, right.data), 0.0, ""
+        try:  # free when nothing is raised (Python 3.11+)
+            out.data = forward(left.data, right.data)
+        except (ArithmeticError, ValueError) as exc:
+            raise named_error(op, (left.data, right.data), exc) from None
+        out.grad, out.label = 0.0, ""
         if recording():
             out.op, out._x, out._y = op, left, right
         else:

@@ -1,4 +1,10 @@
-"""Shared test settings: on CI (CI=true) hypothesis runs derandomized, so a run is repeatable."""
+"""Shared test settings: hypothesis draws the same examples everywhere (CI and local runs alike).
+
+Every run is derandomized, so `make test` on a laptop checks exactly what CI
+checks and takes as long.  To explore new random draws, run with
+``HYPOTHESIS_PROFILE=random`` (the property tests' cost is bounded on any draw:
+see tests/integration/test_properties.py).
+"""
 
 from __future__ import annotations
 
@@ -7,5 +13,5 @@ import os
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.register_profile("random", database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -16,17 +16,20 @@ Exit status: 0 on success, 2 for a bad command line or a rejected expression,
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from autograd.checks import cut, quote
 from autograd.ops import FUNCTIONS
 from autograd.value import GraphTooLargeError, Value
 
 from .dot import to_dot
 from .expr import ExpressionError, check_name, evaluate
 from .options import DEFAULT_MAX_NODES, RANKDIRS, number_formatter
-from .render import GraphvizNotFoundError, RenderError, find_dot
+from .render import DEFAULT_TIMEOUT, GraphvizNotFoundError, RenderError, find_dot
 from .save import FILE_FORMATS, SOURCE_FORMATS, file_format, save_graph
 
 __all__ = ["EXPLAIN_SUFFIXES", "PROG", "build_parser", "main"]
@@ -42,7 +45,7 @@ def _assignment(text: str) -> tuple[str, float]:
     """``NAME=NUMBER`` -> (name, number), with argparse-friendly errors."""
     name, sep, number = text.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=2, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER such as x=2, got {quote(text)}")
     try:
         check_name(name.strip())
     except ValueError as exc:
@@ -50,8 +53,37 @@ def _assignment(text: str) -> tuple[str, float]:
     try:
         value = float(number.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"the value of {name.strip()} must be a number, got {number!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"the value of {name.strip()} must be a number, got {cut(number)!r}") from None
+    if math.isinf(value) and "inf" not in number.lower():
+        # 1e400 would silently become inf while a 400-digit integer is refused: refuse both alike.
+        raise argparse.ArgumentTypeError(
+            f"the value of {name.strip()} is too large for a float: {cut(number.strip())} (write inf for infinity)")
     return name.strip(), value
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("valuegrad")
+    except PackageNotFoundError:  # run from a source tree without installing
+        import autograd
+
+        return f"{autograd.__version__} (not installed)"
+
+
+def _seconds_or_none(text: str) -> float | None:
+    if text.lower() in ("none", "0"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, or 0 / none for no limit, got "
+                                         f"{cut(text)!r}")
+    return value
 
 
 def _positive_or_none(text: str) -> int | None:
@@ -62,7 +94,7 @@ def _positive_or_none(text: str) -> int | None:
     except ValueError:
         value = -1
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, or 0 / none for no limit, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer, or 0 / none for no limit, got {quote(text)}")
     return value
 
 
@@ -78,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"Expressions may use numbers, the names given with --set, + - * / ** and unary -, "
             f"parentheses, and the functions {', '.join(sorted(FUNCTIONS))}.  Nothing else is accepted "
             "and nothing is passed to eval().  Give the expression first (the values after --set run up to "
-            "the next option), and put -- before an expression that starts with '-'.  "
+            "the next option); an expression that starts with '-' goes right after -- (options may follow it: "
+            "%(prog)s -- -x --set x=2).  "
             "Example: %(prog)s \"tanh(x*w + b)\" --set x=2 w=-3 b=6.8814 -o graph.svg"
         ),
     )
@@ -97,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the picture here (.svg, .png, .pdf, .dot or .gv); without it the DOT source goes to stdout",
+        help="write the picture here (.svg, .png, .pdf, .jpg, .dot or .gv); without it the DOT source goes to stdout",
     )
     parser.add_argument(
         "--format",
@@ -133,12 +166,49 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"refuse graphs with more than N values (default {DEFAULT_MAX_NODES}; 0 or none: no limit)",
     )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds_or_none,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop Graphviz after this long (default {DEFAULT_TIMEOUT:g}; 0 or none: no limit)",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     return parser
 
 
+def _expression_after_dashes(argv: list[str]) -> list[str]:
+    """``-- -x --set x=2``: the word after ``--`` is the expression, and options may follow it.
+
+    (argparse alone treats everything after ``--`` as positional.)  The
+    expression is moved to the end, after its own ``--``.
+    """
+    if "--" not in argv:
+        return argv
+    i = argv.index("--")
+    if i + 1 >= len(argv):
+        return argv
+    return [*argv[:i], *argv[i + 2 :], "--", argv[i + 1]]
+
+
 def _fail(stream: TextIO, message: str, status: int) -> int:
-    print(f"{PROG}: error: {message}", file=stream)
+    try:
+        print(f"{PROG}: error: {message}", file=stream)
+        stream.flush()
+    except (OSError, ValueError):  # stderr itself is gone: the exit status still says it
+        pass
     return status
+
+
+def _silence(stream: TextIO) -> None:
+    """After a write to the real stdout failed: point it at /dev/null so Python's exit flush cannot fail again."""
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -146,8 +216,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_expression_after_dashes(arguments))
     except SystemExit as exc:  # argparse has printed the usage and the problem
         return exc.code if isinstance(exc.code, int) else 2
 
@@ -159,7 +230,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     highlight_names = list(variables) if args.highlight is None else args.highlight
     for name in highlight_names:
         if name not in variables:
-            return _fail(err, f"--highlight {name}: no variable {name!r} was given with --set", 2)
+            return _fail(err, f"--highlight {name}: no variable {quote(name)} was given with --set", 2)
 
     try:
         number_formatter(args.number_format)
@@ -197,8 +268,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     }
     info = out if args.output else err  # keep stdout clean when it carries the DOT source
     try:
+        # The numbers first: they are worth having even when drawing fails (no Graphviz, a timeout, ...).
+        print(f"{cut(args.expression.strip(), 200)} = {result.data!r}", file=info)
+        for name, leaf in leaves.items():
+            print(f"  d/d{name} = {leaf.grad!r}    ({name} = {leaf.data!r})", file=info)
+        info.flush()
+    except OSError as exc:
+        _silence(info)
+        return _fail(err, f"cannot write the results: {exc.strerror or exc}", 1)
+    try:
         if args.output:
-            path = save_graph(result, args.output, format=args.format, **options)
+            path = save_graph(result, args.output, format=args.format, timeout=args.timeout, **options)
         else:
             source = to_dot(result, **options)
     except GraphTooLargeError:
@@ -211,17 +291,19 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except (GraphvizNotFoundError, RenderError, ValueError) as exc:  # ValueError: a format the program cannot write
         return _fail(err, str(exc), 1)
     except OSError as exc:
-        return _fail(err, f"cannot write {args.output}: {exc}", 1)
+        return _fail(err, f"cannot write {cut(args.output, 200)}: {exc.strerror or exc}", 1)
 
-    print(f"{args.expression.strip()} = {result.data!r}", file=info)
-    for name, leaf in leaves.items():
-        print(f"  d/d{name} = {leaf.grad!r}    ({name} = {leaf.data!r})", file=info)
-    if args.output:
-        fmt = file_format(path, args.format)
-        how = "" if fmt in SOURCE_FORMATS else f" with {find_dot().name}"
-        print(f"wrote {path} ({fmt}{how})", file=info)
-    else:
-        out.write(source)
+    try:
+        if args.output:
+            fmt = file_format(path, args.format)
+            how = "" if fmt in SOURCE_FORMATS else f" with {find_dot().name}"
+            print(f"wrote {path} ({fmt}{how})", file=info)
+        else:
+            out.write(source)
+        out.flush()
+    except OSError as exc:  # a full disk, a closed pipe (`| head`): one line, not a traceback
+        _silence(out)
+        return _fail(err, f"cannot write the output: {exc.strerror or exc}", 1)
     return 0
 
 

@@ -48,7 +48,14 @@ from .options import (
     number_formatter,
 )
 
-__all__ = ["count_values", "dot_body", "group_nodes", "html_text", "to_dot", "walk"]
+__all__ = ["MAX_LABEL_CHARS", "MAX_LABEL_LINES", "count_values", "dot_body", "group_nodes", "html_text", "shorten",
+           "to_dot", "walk"]
+
+MAX_LABEL_CHARS = 200
+"""Longest label (or operation name) drawn in full; longer ones are cut visibly, with their length."""
+
+MAX_LABEL_LINES = 8
+"""Most lines of a label drawn; more are cut visibly, with their count."""
 
 # Characters XML 1.0 cannot carry even as character references; Graphviz's HTML
 # label parser (expat) would reject them.  Lone surrogates cannot be encoded at all.
@@ -87,6 +94,21 @@ def html_text(text: str) -> str:
     return "<BR/>".join(
         html.escape(_NOT_XML.sub(_visible, line).replace("\\", "\\\\"), quote=True) for line in lines
     )
+
+
+def shorten(text: str) -> str:
+    """`text`, or its start and ``… (N chars)`` / ``… (N lines)`` when longer than the limits.
+
+    Graphviz refuses an HTML label over 16 KB (about 4 KB of ``<`` or ``&``,
+    each written as an entity) and silently drops a node whose label has tens
+    of thousands of lines; a cut label is always drawn.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(lines) <= MAX_LABEL_LINES and len(text) <= MAX_LABEL_CHARS:
+        return text
+    shown = "\n".join(lines[:MAX_LABEL_LINES])[:MAX_LABEL_CHARS]
+    size = f"{len(text)} chars" + (f", {len(lines)} lines" if len(lines) > 1 else "")
+    return f"{shown}… ({size})"
 
 
 def walk(roots: Sequence[Value], max_nodes: int | None) -> list[Value]:
@@ -175,7 +197,7 @@ def dot_body(
             rows = []
             label = named.get(node) or node.label
             if label:
-                rows.append(f"<TR><TD><B>{html_text(str(label))}</B></TD></TR>")
+                rows.append(f"<TR><TD><B>{html_text(shorten(str(label)))}</B></TD></TR>")
             rows.append(f"<TR><TD>data {html_text(fmt(node.data))}</TD></TR>")
             if show_grad:
                 rows.append(f"<TR><TD>grad {html_text(fmt(node.grad))}</TD></TR>")
@@ -187,7 +209,7 @@ def dot_body(
             inputs = node.inputs
             if i in folded:
                 op_name, inputs = "0 +", inputs[1:]
-            own.append(f"\top{i} [label=<{html_text(op_name)}> {_OP_STYLE}]\n")
+            own.append(f"\top{i} [label=<{html_text(shorten(op_name))}> {_OP_STYLE}]\n")
             edges.extend(f"\tn{index[child]} -> op{i}\n" for child in inputs)
             edges.append(f"\top{i} -> n{i}\n")
         statements[i] = own

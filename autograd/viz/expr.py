@@ -23,12 +23,14 @@ is iterative: long expressions do not hit the recursion limit.
 from __future__ import annotations
 
 import ast
+import difflib
 import keyword
+import math
 import operator
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 
-from autograd.checks import describe
+from autograd.checks import cut, describe, quote
 from autograd.ops import FUNCTIONS
 from autograd.value import Value
 
@@ -80,7 +82,7 @@ _DESCRIPTIONS: Mapping[type[ast.AST], str] = {
     ast.LShift: "the << operator",
     ast.RShift: "the >> operator",
     ast.BitOr: "the | operator",
-    ast.BitXor: "the ^ operator",
+    ast.BitXor: "the ^ operator (for powers write **, as in x**2)",
     ast.BitAnd: "the & operator",
     ast.Invert: "the ~ operator",
     ast.Not: "not",
@@ -124,12 +126,17 @@ class ExpressionError(ValueError):
 def check_name(name: object) -> str:
     """`name` if it can be declared as a variable; ValueError saying why not otherwise."""
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
-        raise ValueError(f"a variable name must be a plain ASCII identifier such as x or w1, got {name!r}")
+        raise ValueError(f"a variable name must be a plain ASCII identifier such as x or w1, got {quote(name)}")
     if keyword.iskeyword(name):
-        raise ValueError(f"{name!r} is a Python keyword and cannot be a variable name")
+        raise ValueError(f"{quote(name)} is a Python keyword and cannot be a variable name")
     if name in FUNCTIONS:
         raise ValueError(f"{name!r} is the name of a function ({', '.join(sorted(FUNCTIONS))}); choose another name")
     return name
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name[:40], sorted(known), n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
 
 
 def _refuse(node: ast.AST, source: str, what: str) -> ExpressionError:
@@ -212,8 +219,10 @@ def parse(source: str, names: Iterable[str]) -> ast.Expression:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise _refuse(node, source, _CONSTANTS.get(type(value), type(value).__name__))
             try:
-                float(value)
+                number = float(value)
             except OverflowError:
+                number = math.inf
+            if math.isinf(number):  # 1e400 and a 400-digit integer alike (Python reads 1e400 as inf)
                 message = "a number in the expression is too large for a float"
                 raise ExpressionError(message, source, node.col_offset) from None
         elif isinstance(node, ast.Call):
@@ -221,9 +230,10 @@ def parse(source: str, names: Iterable[str]) -> ast.Expression:
             if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
                 shown = func.id if isinstance(func, ast.Name) else _unparse(func)
                 if isinstance(func, ast.Name) and func.id in declared:
-                    raise ExpressionError(f"{func.id!r} is a variable, not a function", source, node.col_offset)
+                    raise ExpressionError(f"{quote(func.id)} is a variable, not a function", source, node.col_offset)
                 raise ExpressionError(
-                    f"calling {shown!r} is not allowed; the only functions are {', '.join(sorted(FUNCTIONS))}",
+                    f"calling {cut(shown)!r} is not allowed{_did_you_mean(shown, FUNCTIONS)}; the only functions "
+                    f"are {', '.join(sorted(FUNCTIONS))}",
                     source,
                     node.col_offset,
                 )
@@ -237,7 +247,8 @@ def parse(source: str, names: Iterable[str]) -> ast.Expression:
                 raise ExpressionError(f"{node.id!r} is a function; call it as {node.id}(...)", source, node.col_offset)
             if node.id not in declared:
                 raise ExpressionError(
-                    f"name {node.id!r} is not defined; declare it with --set {node.id}=<number>",
+                    f"name {cut(node.id)!r} is not defined{_did_you_mean(node.id, declared)}; declare it with "
+                    f"--set {cut(node.id)}=<number>",
                     source,
                     node.col_offset,
                 )

@@ -6,16 +6,18 @@ import os
 import pathlib
 from typing import Any
 
-from autograd.checks import describe
+from autograd.checks import cut, describe, quote
 
 from .dot import to_dot
 from .options import Roots, check_roots
-from .render import render_dot
+from .render import DEFAULT_TIMEOUT, render_dot
 
 __all__ = ["FILE_FORMATS", "SOURCE_FORMATS", "file_format", "save_graph"]
 
-FILE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
-"""The formats `save_graph` writes."""
+FILE_FORMATS = ("svg", "png", "pdf", "jpg", "dot", "gv")
+"""The formats `save_graph` writes (``.jpeg`` is read as ``jpg``)."""
+
+_ALIASES = {"jpeg": "jpg"}
 
 SOURCE_FORMATS = ("dot", "gv")
 """The formats written as DOT source, which need no Graphviz program."""
@@ -27,14 +29,22 @@ def file_format(path: str | os.PathLike[str], format: str | None = None) -> str:
     Raises:
         ValueError: `format` is not one of `FILE_FORMATS`, or it is omitted and the suffix is not either.
     """
-    if format is not None:
-        if not isinstance(format, str) or format.lower().lstrip(".") not in FILE_FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}, got {format!r}")
-        return format.lower().lstrip(".")
     suffix = pathlib.Path(path).suffix.lower().lstrip(".")
+    suffix = _ALIASES.get(suffix, suffix)
+    if format is not None:
+        chosen = format.lower().lstrip(".") if isinstance(format, str) else None
+        chosen = _ALIASES.get(chosen, chosen) if chosen is not None else None
+        if chosen not in FILE_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}, got {quote(format)}")
+        if suffix in FILE_FORMATS and suffix != chosen:
+            raise ValueError(
+                f"the file name {cut(str(path), 200)!r} says {suffix} but the format asked for is {chosen}: "
+                f"name the file .{chosen} or drop the format"
+            )
+        return chosen
     if suffix not in FILE_FORMATS:
         raise ValueError(
-            f"cannot tell the picture format from the file name {str(path)!r}; "
+            f"cannot tell the picture format from the file name {cut(str(path), 200)!r}; "
             f"end it in {', '.join('.' + f for f in FILE_FORMATS)} or pass format="
         )
     return suffix
@@ -45,6 +55,7 @@ def save_graph(
     path: str | os.PathLike[str],
     *,
     format: str | None = None,  # noqa: A002 - Graphviz's name for it
+    timeout: float | None = DEFAULT_TIMEOUT,
     **options: Any,
 ) -> pathlib.Path:
     """Write a picture of a graph to `path` in one call: SVG, PNG, PDF, or the DOT source.
@@ -56,8 +67,9 @@ def save_graph(
         graph: a `Value` or a list of them (drawn with `options`, the keyword
             arguments of `draw`), a ``graphviz`` graph returned by `draw`, or DOT source text.
         path: the file to write (overwritten if it exists).
-        format: ``"svg"``, ``"png"``, ``"pdf"``, ``"dot"`` or ``"gv"``;
-            taken from `path`'s suffix when omitted.
+        format: ``"svg"``, ``"png"``, ``"pdf"``, ``"jpg"``, ``"dot"`` or ``"gv"``;
+            taken from `path`'s suffix when omitted; it must agree with a known suffix.
+        timeout: seconds Graphviz may take (`autograd.viz.render.DEFAULT_TIMEOUT`); None: no limit.
 
     Returns:
         The path written, as a ``pathlib.Path``.
@@ -92,6 +104,6 @@ def save_graph(
             if "unexpected keyword" in str(exc):
                 raise TypeError(f"save_graph got an option that draw() does not take: {exc}") from None
             raise
-    data = source.encode("utf-8") if fmt in SOURCE_FORMATS else render_dot(source, fmt)
+    data = source.encode("utf-8") if fmt in SOURCE_FORMATS else render_dot(source, fmt, timeout=timeout)
     target.write_bytes(data)
     return target

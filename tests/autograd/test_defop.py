@@ -138,3 +138,63 @@ def test_graphs_can_be_deep_copied() -> None:
     assert z is not y and z.op is y.op and z.data == y.data
     z.backward()
     assert z.inputs[0].inputs[0].grad != 0.0 and x.grad == 0.0
+
+
+class TestDerivativeResultsAreChecked:
+    @pytest.mark.parametrize(
+        ("partials", "shown"),
+        [
+            (lambda x, y, out: (1.0,), r"tuple \(1.0,\)"),
+            (lambda x, y, out: (1.0, 2.0, 3.0), r"tuple \(1.0, 2.0, 3.0\)"),
+            (lambda x, y, out: 1.0, "float 1.0"),
+            (lambda x, y, out: (1j, 1.0), r"tuple \(1j, 1.0\)"),
+            (lambda x, y, out: (None, 1.0), r"tuple \(None, 1.0\)"),
+            (lambda x, y, out: ("1", 1.0), r"tuple \('1', 1.0\)"),
+            (lambda x, y, out: (Value(1.0), 1.0), r"tuple \(Value\(data=1.0"),
+        ],
+    )
+    def test_wrong_partials_of_a_two_input_op_raise_in_backward_and_grad(self, partials: object, shown: str) -> None:
+        op = defop("mul2", lambda x, y: x * y, partials)  # type: ignore[arg-type]
+        a, b = Value(2.0), Value(3.0)
+        y = op(a, b)
+        pattern = rf"the derivative of operation 'mul2' returned {shown}.*; expected a tuple of 2 partial"
+        with pytest.raises(TypeError, match=pattern):
+            y.backward()
+        assert a.grad == 0.0 and b.grad == 0.0  # nothing half-applied
+        with pytest.raises(TypeError, match=pattern):
+            grad(y, [a, b])
+
+    def test_three_input_op_with_two_partials(self) -> None:
+        fma = defop("fma3", lambda x, y, z: x * y + z, lambda x, y, z, out: (y, x))
+        with pytest.raises(TypeError, match=r"returned tuple .*expected a tuple of 3 partial derivatives"):
+            fma(Value(1.0), Value(2.0), Value(3.0)).backward()
+
+    def test_one_input_op_returning_numpy_array_or_tuple(self) -> None:
+        np = pytest.importorskip("numpy")
+        arr = defop("arr", lambda x: x, lambda x, out: np.array([1.0, 2.0]))
+        with pytest.raises(TypeError, match=r"derivative of operation 'arr' returned ndarray .*expected a real number"):
+            arr(Value(1.0)).backward()
+        tup = defop("tup", lambda x: x, lambda x, out: (1.0,))
+        with pytest.raises(TypeError, match=r"returned tuple \(1.0,\); expected a real number"):
+            tup(Value(1.0)).backward()
+        scalar = defop("npscalar", lambda x: x, lambda x, out: np.float64(2.0))
+        v = Value(1.0)
+        scalar(v).backward()
+        assert v.grad == 2.0 and type(v.grad) is float
+
+    def test_value_partials_are_fine_under_create_graph(self) -> None:
+        x = Value(0.0)
+        (d,) = grad(softplus(x), [x], create_graph=True)
+        assert d.data == 0.5
+
+    def test_arity_is_checked_when_defined(self) -> None:
+        with pytest.raises(TypeError, match=r"'f2': derivative must take 3 positional argument\(s\) \(the inputs"):
+            defop("f2", lambda x, y: x + y, lambda x, out: (1.0, 1.0))
+        with pytest.raises(TypeError, match=r"'f1': forward must take 2 positional"):
+            defop("f1", lambda x: x, lambda x, y, out: (1.0, 1.0), arity=2)
+        defop("variadic", lambda *xs: sum(xs), lambda *args: (1.0, 1.0), arity=2)  # fine: signature accepts
+
+    def test_builtin_derivatives_are_not_wrapped(self) -> None:
+        # The table's own operations skip the check: their derivative is the function in the row.
+        assert ops.tanh.derivative.__name__ == "<lambda>" and not hasattr(ops.tanh.derivative, "__wrapped__")
+        assert hasattr(softplus.derivative, "__wrapped__")

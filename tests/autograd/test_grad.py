@@ -43,7 +43,7 @@ def test_accepts_any_iterable_of_inputs() -> None:
 
 def test_bad_arguments() -> None:
     x = Value(1.0)
-    with pytest.raises(TypeError, match="needs a Value as output, got float"):
+    with pytest.raises(TypeError, match="outputs must be a Value or a sequence of Values, got float"):
         grad(1.0, [x])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"inputs must be Values; inputs\[1\] is float"):
         grad(x * 2, [x, 2.0])  # type: ignore[list-item]
@@ -98,12 +98,15 @@ def test_newton_method_with_second_derivatives() -> None:
     assert 4 * x0**3 - 6 * x0 + 1 == pytest.approx(0.0, abs=1e-12)
 
 
-def test_create_graph_under_no_grad_gives_numbers_only() -> None:
+def test_create_graph_records_even_under_no_grad() -> None:
+    # As PyTorch: create_graph=True records the derivative's graph whatever the grad mode.
     x = Value(3.0)
-    y = x * x
+    y = x**3
     with no_grad():
         (dy,) = grad(y, [x], create_graph=True)
-    assert dy.data == 6.0 and dy.inputs == ()
+        (d2y,) = grad(dy, [x])
+    assert dy.data == 27.0 and dy.inputs != ()
+    assert d2y.data == 18.0
 
 
 def test_second_derivative_of_a_deep_chain() -> None:
@@ -122,3 +125,43 @@ def test_second_derivative_of_a_deep_chain() -> None:
         return grad(out, [v])[0].data
     assert d2.data == pytest.approx((first(0.5 + h) - first(0.5 - h)) / (2 * h), rel=1e-5)
     assert math.isfinite(d1.data)
+
+
+def test_single_value_input_gives_a_one_tuple() -> None:
+    # torch.autograd.grad(y, x) returns a 1-tuple too.
+    x = Value(3.0)
+    result = grad(x * x, x)
+    assert isinstance(result, tuple) and len(result) == 1 and result[0].data == 6.0
+
+
+def test_pytorch_argument_order_and_keywords() -> None:
+    x, unused = Value(2.0), Value(5.0)
+    y = x**3
+    (dx, du) = grad(y, [x, unused], None, True, False, True)  # grad_outputs, retain_graph, create_graph, allow_unused
+    assert dx.data == 12.0 and du.data == 0.0  # unused inputs get 0, as JAX (PyTorch would give None)
+    (dx,) = grad(y, [x], retain_graph=True, allow_unused=False)
+    assert dx.data == 12.0
+
+
+def test_list_of_outputs_with_grad_outputs() -> None:
+    x, w = Value(2.0), Value(-1.0)
+    outputs = [x * x, x * w, w]
+    (dx, dw) = grad(outputs, [x, w], grad_outputs=[1.0, 2.0, Value(3.0)])
+    # d/dx (x^2 + 2 x w + 3 w) = 2x + 2w ; d/dw = 2x + 3
+    assert dx.data == 2.0 and dw.data == 7.0
+    (dx,) = grad(outputs, [x])  # default weight 1 each
+    assert dx.data == 4.0 + -1.0
+    (dx,) = grad(x * x, x, grad_outputs=0.5)
+    assert dx.data == 2.0
+    (ddx,) = grad(grad([x * x * x, x * x], x, create_graph=True)[0], x)  # (3x^2 + 2x)' = 6x + 2
+    assert ddx.data == 14.0
+
+
+def test_bad_grad_outputs_and_flags() -> None:
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="2 output\\(s\\) but 1 grad_outputs"):
+        grad([x * 2, x * 3], x, grad_outputs=[1.0])
+    with pytest.raises(TypeError, match=r"grad_outputs=...\) expects a real number"):
+        grad(x * 2, x, grad_outputs="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"allow_unused=...\) expects a bool or None"):
+        grad(x * 2, x, allow_unused="yes")  # type: ignore[arg-type]

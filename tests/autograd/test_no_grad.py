@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Generator
 
 import pytest
 
@@ -137,3 +138,105 @@ def test_one_instance_shared_by_threads() -> None:
     for t in threads:
         t.join(timeout=30)
     assert errors == []
+
+
+def test_bare_decorator_without_parentheses() -> None:
+    # PyTorch accepts @torch.no_grad as well as @torch.no_grad().
+    @no_grad
+    def infer(x: Value) -> Value:
+        return x * 2
+
+    y = infer(Value(1.0))
+    assert y.data == 2.0 and y.inputs == ()
+    assert infer.__name__ == "infer"
+
+    @enable_grad
+    def train(x: Value) -> Value:
+        return x * 2
+
+    with no_grad():
+        assert train(Value(1.0)).inputs != ()
+
+
+def test_decorated_generator_body_runs_under_the_mode() -> None:
+    seen: list[bool] = []
+
+    @no_grad()
+    def batches(x: Value) -> Generator[Value, None, str]:
+        for k in range(3):
+            seen.append(is_grad_enabled())
+            yield x * k
+        return "done"
+
+    x = Value(1.0)
+    outputs = []
+    for y in batches(x):
+        assert is_grad_enabled()  # the caller's mode between resumes
+        outputs.append(y)
+    assert seen == [False, False, False]
+    assert all(y.inputs == () for y in outputs)
+
+
+def test_decorated_generator_send_throw_close_and_return_value() -> None:
+    @no_grad()
+    def echo() -> Generator[bool, int, str]:
+        got = 0
+        try:
+            while True:
+                got = yield is_grad_enabled()
+                assert got >= 0
+        except KeyError:
+            yield is_grad_enabled()
+        return "end"
+
+    gen = echo()
+    assert next(gen) is False
+    assert gen.send(1) is False
+    assert gen.throw(KeyError("k")) is False
+    with pytest.raises(StopIteration) as stop:
+        next(gen)
+    assert stop.value.value == "end"
+    gen2 = echo()
+    next(gen2)
+    gen2.close()
+    assert is_grad_enabled()
+
+
+def test_set_grad_enabled_by_flag() -> None:
+    from autograd import set_grad_enabled
+
+    x = Value(1.0)
+    with set_grad_enabled(False):
+        assert not is_grad_enabled() and (x * 2).inputs == ()
+        with set_grad_enabled(True):
+            assert (x * 2).inputs != ()
+    assert is_grad_enabled()
+    with pytest.raises(TypeError, match="expects a bool, got int 1"):
+        set_grad_enabled(1)  # type: ignore[arg-type]
+
+
+def test_one_instance_shared_by_interleaving_asyncio_tasks() -> None:
+    # The first task to enter leaves first: each task's block must be left with its own token.
+    shared = no_grad()
+    modes: dict[str, list[bool]] = {"a": [], "b": []}
+
+    async def task(name: str, first: asyncio.Event, second: asyncio.Event) -> None:
+        with shared:
+            modes[name].append(is_grad_enabled())
+            if name == "a":
+                first.set()
+                await second.wait()
+            else:
+                await first.wait()
+                second.set()
+                await asyncio.sleep(0)
+            modes[name].append(is_grad_enabled())
+        modes[name].append(is_grad_enabled())
+
+    async def both() -> None:
+        first, second = asyncio.Event(), asyncio.Event()
+        await asyncio.gather(task("a", first, second), task("b", first, second))
+
+    asyncio.run(both())
+    assert modes == {"a": [False, False, True], "b": [False, False, True]}
+    assert is_grad_enabled()

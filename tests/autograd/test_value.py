@@ -162,3 +162,149 @@ class TestMemory:
         with no_grad():
             b = a * 3 + 1
         assert b.inputs == () and b.op is None and b.data == 7.0
+
+
+class TestPyTorchNames:
+    def test_item_is_the_float(self) -> None:
+        loss = Value(2.0) * 3
+        assert loss.item() == 6.0 and type(loss.item()) is float
+
+    def test_is_leaf(self) -> None:
+        x = Value(1.0)
+        y = x * 2
+        assert x.is_leaf and not y.is_leaf
+        with no_grad():
+            assert (x * 2).is_leaf
+
+    def test_detach_is_a_constant_leaf_with_the_same_number(self) -> None:
+        x = Value(1.5)
+        y = (x * 2).detach()
+        assert y.data == 3.0 and y.is_leaf and not y.requires_grad and y.inputs == ()
+        (y * x).backward()
+        assert x.grad == 3.0  # no gradient flows through the detached value into x
+
+    def test_requires_grad_false_marks_a_constant_leaf(self) -> None:
+        scale = Value(10.0, requires_grad=False)
+        w = Value(2.0)
+        assert not scale.requires_grad and w.requires_grad and (w * scale).requires_grad
+        (w * scale).backward()
+        assert w.grad == 10.0
+        scale.requires_grad = True
+        assert scale.requires_grad
+        assert w.requires_grad_(False) is w and not w.requires_grad
+
+    def test_requires_grad_false_only_on_leaves(self) -> None:
+        y = Value(1.0) * 2
+        with pytest.raises(ValueError, match=r"only on a leaf; use .detach"):
+            y.requires_grad = False
+        with pytest.raises(TypeError, match="requires_grad must be a bool, got str 'no'"):
+            Value(1.0).requires_grad = "no"  # type: ignore[assignment]
+        with pytest.raises(TypeError, match=r"requires_grad=...\) expects a bool, got int 0"):
+            Value(1.0, requires_grad=0)  # type: ignore[arg-type]
+
+    def test_backward_gradient_and_retain_graph(self) -> None:
+        x = Value(3.0)
+        y = x * x
+        y.backward(gradient=2.0, retain_graph=True)
+        assert x.grad == 12.0
+        y.backward(0.5)  # the old positional form
+        y.backward(grad=0.5)  # and the old keyword
+        y.backward(Value(1.0))  # PyTorch passes a tensor: a Value is taken by its number
+        assert x.grad == 12.0 + 3.0 + 3.0 + 6.0
+        with pytest.raises(TypeError, match="both gradient= and grad="):
+            y.backward(1.0, grad=1.0)
+        with pytest.raises(TypeError, match=r"retain_graph=...\) expects a bool or None, got str"):
+            y.backward(retain_graph="yes")  # type: ignore[arg-type]
+
+    def test_label_given_positionally_still_works(self) -> None:
+        # Before micrograd's signature Value(data, _children, _op, label) was supported, the label came second.
+        assert Value(2.0, "x").label == "x"
+        with pytest.raises(TypeError, match="two labels"):
+            Value(2.0, "x", label="y")
+
+
+class TestPickle:
+    def test_non_leaf_graph_round_trips(self) -> None:
+        import pickle
+
+        x = Value(2.0, label="x")
+        y = (x * x + 1).tanh() ** 2
+        y.backward()
+        z = pickle.loads(pickle.dumps(y))
+        assert z.data == y.data and z.op is y.op and z.grad == y.grad
+        (zx,) = {v for v in __import__("autograd").topological_order(z) if v.label == "x"}
+        assert zx.grad == x.grad and zx.is_leaf
+
+    def test_deep_graph_round_trips_without_recursion_error(self) -> None:
+        import copy
+        import pickle
+
+        x = Value(0.5)
+        y = x
+        for _ in range(5000):
+            y = y * 1.0001 + x
+        z = pickle.loads(pickle.dumps(y))
+        assert z.data == y.data
+        w = copy.deepcopy(y)
+        assert w.data == y.data and w is not y
+
+    def test_shared_leaves_stay_shared(self) -> None:
+        import pickle
+
+        w = Value(1.0, requires_grad=False)
+        a, b = w * 2, w + 3
+        a2, b2 = pickle.loads(pickle.dumps([a, b]))
+        assert a2.inputs[0] is b2.inputs[0] and not a2.inputs[0].requires_grad
+
+    def test_module_level_defop_pickles_by_reference(self) -> None:
+        import pickle
+
+        y = _softsign(Value(2.0)) * 3
+        z = pickle.loads(pickle.dumps(y))
+        assert z.inputs[0].op is _softsign and z.data == y.data
+
+    def test_local_defop_is_refused_with_the_fix(self) -> None:
+        import pickle
+
+        from autograd import defop
+
+        local = defop("local", lambda x: x, lambda x, out: 1.0)
+        with pytest.raises(TypeError, match="assign it to a name at the top level of an importable module"):
+            pickle.dumps(local(Value(1.0)))
+
+
+def _softsign_forward(x: float) -> float:
+    return x / (1 + abs(x))
+
+
+_softsign = __import__("autograd").defop("softsign", _softsign_forward, lambda x, out: 1 / (1 + abs(x)) ** 2)
+
+
+class TestNamedErrors:
+    @pytest.mark.parametrize(
+        ("compute", "error", "message"),
+        [
+            (lambda: Value(1000.0).exp(), OverflowError, r"exp\(1000.0\) overflows"),
+            (lambda: Value(10.0) ** 400, OverflowError, r"10.0 \*\* 400 overflows"),
+            (lambda: Value(10.0) ** Value(400.0), OverflowError, r"10.0 \*\* 400.0 overflows"),
+            (lambda: Value(float("inf")).sin(), ValueError, r"sin\(inf\) is not defined: math domain error"),
+            (lambda: Value(1.0) / 0, ZeroDivisionError, r"1.0 / 0.0 divides by zero"),
+            (lambda: __import__("autograd").exp(1000), OverflowError, r"exp\(1000.0\) overflows"),
+            (lambda: __import__("autograd").exp(Value(1000)), OverflowError, r"exp\(1000.0\) overflows"),
+        ],
+    )
+    def test_forward_errors_name_the_operation_and_the_value(
+        self, compute: object, error: type[Exception], message: str
+    ) -> None:
+        with pytest.raises(error, match=message):
+            compute()  # type: ignore[operator]
+
+    def test_backward_errors_name_the_operation(self) -> None:
+        x = Value(0.0)
+        y = x.sqrt()
+        with pytest.raises(ZeroDivisionError, match=r"the derivative of sqrt\(0.0\) failed in backward\(\)"):
+            y.backward()
+        from autograd import grad
+
+        with pytest.raises(ZeroDivisionError, match=r"the derivative of sqrt\(0.0\) failed in grad\(\)"):
+            grad(y, x)

@@ -259,8 +259,8 @@ def test_duplicate_and_unknown_names(capsys: pytest.CaptureFixture[str]) -> None
     [
         ("log(x)", "evaluating the expression failed: log is only defined for x > 0, got log(-1.0)"),
         ("sqrt(x)", "evaluating the expression failed: sqrt is only defined for x >= 0"),
-        ("1 / (x + 1)", "evaluating the expression failed: float division by zero"),
-        ("exp(1000 * -x)", "evaluating the expression failed: math range error"),
+        ("1 / (x + 1)", "evaluating the expression failed: 1.0 / 0.0 divides by zero (float division by zero)"),
+        ("exp(1000 * -x)", "evaluating the expression failed: exp(1000.0) overflows: the result is too large"),
         ("sqrt(x + 1)", "computing the gradients failed"),  # d sqrt / dx at 0 is infinite
     ],
 )
@@ -311,3 +311,111 @@ def test_pdf_with_only_the_fallback_and_unwritable_path(
     assert status == 1 and "graphviz-pure" in err and "cannot write 'pdf'" in err
     status, out, _ = run(["x", "--set", "x=1", "-o", str(tmp_path / "g.png")], capsys)
     assert status == 0 and "(png with graphviz-pure)" in out
+
+
+# ---------------------------------------------------------------- hardening and habits (#12, #13)
+def test_readme_form_for_an_expression_starting_with_minus(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    assert "python -m autograd.viz -- -x --set x=2" in readme
+    status, out, err = run(["--", "-x", "--set", "x=2"], capsys)  # as documented
+    assert status == 0, err
+    assert "-x = -2.0" in err and "d/dx = -1.0" in err and out.startswith("digraph {")
+    status, _, err = run(["--set", "x=2", "--", "-x"], capsys)  # the other order still works
+    assert status == 0 and "-x = -2.0" in err
+
+
+def test_program_name_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    status, out, _ = run(["--version"], capsys)
+    assert status == 0 and out.strip() == f"valuegrad-draw {version('valuegrad')}"
+    assert cli.build_parser().format_usage().startswith("usage: valuegrad-draw ")
+
+
+def test_results_are_printed_even_when_rendering_fails(
+    no_graphviz: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(["x * w", "--set", "x=2", "w=-3", "-o", str(tmp_path / "g.svg")], capsys)
+    assert status == 1
+    assert "x * w = -6.0" in out and "d/dx = -3.0" in out and "d/dw = 2.0" in out
+    assert "needs Graphviz's `dot` program" in err and not (tmp_path / "g.svg").exists()
+
+
+def test_format_contradicting_the_file_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["x", "--set", "x=1", "-o", str(tmp_path / "g.svg"), "--format", "png"], capsys)
+    assert status == 2 and "says svg but the format asked for is png" in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_huge_number_format_is_refused_quickly(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["x", "--set", "x=1", "--number-format", ".999999999f"], capsys)
+    assert status == 2 and "--number-format '.999999999f' asks for too many digits" in err
+
+
+def test_numbers_too_large_are_refused_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["x", "--set", "x=1e400"], ["x", "--set", "x=" + "9" * 400]):
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(argv)
+        assert "too large for a float" in capsys.readouterr().err
+    for argv in (["1e400 * x", "--set", "x=1"], ["1" + "0" * 400 + " * x", "--set", "x=1"]):
+        status, _, err = run(argv, capsys)
+        assert status == 2 and "too large for a float" in err
+    status, _, err = run(["x", "--set", "x=inf"], capsys)  # infinity written as such is a value like any other
+    assert status == 0 and "x = inf" in err
+
+
+def test_suggestions_for_misspellings_and_caret(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["sigmiod(x)", "--set", "x=1"], capsys)
+    assert status == 2 and "did you mean sigmoid?" in err
+    status, _, err = run(["x ^ 2", "--set", "x=1"], capsys)
+    assert status == 2 and "for powers write **" in err
+
+
+def test_engine_errors_name_the_operation(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["sin(x * 1e308 * 10)", "--set", "x=1"], capsys)
+    assert status == 1 and "sin(inf) is not defined" in err
+
+
+class _FullDisk:
+    """A stdout whose writes fail as on a full disk."""
+
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_failing_stdout_gives_one_line_and_status_1(capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    err = io.StringIO()
+    status = cli.main(["tanh(x)", "--set", "x=1"], stdout=_FullDisk(), stderr=err)  # type: ignore[arg-type]
+    assert status == 1
+    assert err.getvalue().endswith("valuegrad-draw: error: cannot write the output: No space left on device\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_full_disk_and_closed_pipe_in_a_real_process() -> None:
+    command = [sys.executable, "-m", "autograd.viz", "tanh(x)", "--set", "x=1"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == "valuegrad-draw: error: cannot write the output: No space left on device"
+    assert "Traceback" not in proc.stderr
+    big = [sys.executable, "-m", "autograd.viz", "+".join(["x"] * 300), "--set", "x=1"]
+    pipe = subprocess.Popen(big, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert pipe.stdout is not None and pipe.stderr is not None
+    pipe.stdout.close()  # like `| head -0`
+    message = pipe.stderr.read()
+    assert pipe.wait(timeout=60) == 1
+    assert "cannot write the output: Broken pipe" in message and "Traceback" not in message
+
+
+def test_timeout_option(capsys: pytest.CaptureFixture[str]) -> None:
+    args = cli.build_parser().parse_args(["x", "--timeout", "none"])
+    assert args.timeout is None
+    assert cli.build_parser().parse_args(["x"]).timeout == 60.0
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["x", "--timeout", "-1"])

@@ -267,3 +267,60 @@ def test_deep_graphs_need_no_recursion() -> None:
     assert source.count("shape=plain") == 100_000
     with pytest.raises(GraphTooLargeError):  # the limit stops the walk early: no full traversal needed
         to_dot(deep)
+
+
+# ---------------------------------------------------------------- long labels (#13)
+class TestLongLabels:
+    @pytest.mark.parametrize(
+        ("label", "note"),
+        [
+            ("a" * 20_000, "… (20000 chars)"),  # over Graphviz's 16 KB HTML-string limit
+            ("<&" * 3_000, "… (6000 chars)"),  # 4 KB of < and & is 16 KB of entities
+            ("line\n" * 50_000, "lines)"),  # 50,000 lines: the node vanished from the picture
+        ],
+    )
+    def test_long_labels_are_cut_visibly(self, label: str, note: str) -> None:
+        x = Value(1.0, label=label)
+        y = (x * 2).tanh()
+        y.label = label
+        source = to_dot(y)
+        assert source.count(html_text(note)) == 2
+        assert len(source) < 4_000
+
+    def test_long_labels_always_draw_every_node(
+        self, any_program: DotProgram, svg: Callable[[bytes], Any]
+    ) -> None:
+        x = Value(1.0, label="<&" * 3_000)
+        y = x * Value(2.0, label="line\n" * 50_000)
+        picture = svg(render_dot(to_dot(y), "svg", program=any_program))
+        assert set(picture.nodes) == {"n0", "n1", "n2", "op2"}
+        assert any("(6000 chars)" in line for line in picture.nodes["n0"])
+
+    def test_long_defop_name_is_cut(self) -> None:
+        long_op = defop("f" * 1000, lambda x: x, lambda x, out: 1.0)
+        assert "f" * 201 not in to_dot(long_op(Value(1.0)))
+
+    def test_short_labels_are_untouched(self) -> None:
+        assert "<B>x</B>" in to_dot(Value(1.0, label="x") * 2)
+
+
+def test_power_with_a_close_exponent_is_drawn_exactly() -> None:
+    # x ** 2.0000001 was drawn as **2.
+    source = to_dot(Value(3.0) ** 2.0000001)
+    assert "**2.0000001" in source and not re.search(r"label=<\*\*2>", source)
+
+
+def test_topological_order_and_max_nodes_refuse_bad_input_clearly() -> None:
+    with pytest.raises(TypeError, match=r"topological_order\(\) expects Values, got float 1.0"):
+        topological_order([1.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=r"max_nodes must be a positive int or None .*got 'a'"):
+        to_dot(Value(1.0), max_nodes="a")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"max_nodes=...\) expects an int >= 0 or None, got str 'a'"):
+        topological_order(Value(1.0), max_nodes="a")  # type: ignore[arg-type]
+
+
+def test_micrograd_style_node_is_drawn_with_its_op() -> None:
+    a, b = Value(1.0), Value(2.0)
+    source = to_dot(Value(3.0, (a, b), "+"))
+    assert "label=<+>" in source
+    assert "label=<?>" in to_dot(Value(3.0, (a, b), ""))

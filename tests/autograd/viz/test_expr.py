@@ -98,3 +98,20 @@ def test_the_drawing_package_contains_no_dynamic_execution() -> None:
             node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         }
         assert not called & {"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint"}, path
+
+
+def test_did_you_mean_for_misspelled_functions_and_names() -> None:
+    with pytest.raises(ExpressionError, match=r"calling 'tahn' is not allowed \(did you mean tanh\?\)"):
+        parse("tahn(x)", ["x"])
+    with pytest.raises(ExpressionError, match=r"name 'wieght' is not defined \(did you mean weight\?\)"):
+        parse("wieght * 2", ["weight"])
+    with pytest.raises(ExpressionError, match=r"the \^ operator \(for powers write \*\*, as in x\*\*2\)"):
+        parse("x ^ 2", ["x"])
+
+
+def test_numbers_too_large_for_a_float_are_refused_alike() -> None:
+    # 1e400 used to become inf while a 400-digit integer was refused: both are refused now.
+    for source in ("1e400 * x", "1" + "0" * 400 + " * x"):
+        with pytest.raises(ExpressionError, match="too large for a float"):
+            parse(source, ["x"])
+    assert evaluate("1e308 * x", {"x": 1.0})[0].data == 1e308

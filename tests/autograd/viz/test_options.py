@@ -62,7 +62,7 @@ def test_highlight_errors() -> None:
 @pytest.mark.parametrize("color", ["light blue", '"red"', "red]; n0 -> n0 [color=blue", "#12345", "<b>", "", None])
 def test_bad_highlight_colors(color: object) -> None:
     x = Value(1.0)
-    with pytest.raises(ValueError, match="highlight_color must be a colour name"):
+    with pytest.raises(ValueError, match=r"highlight_color must be one of Graphviz's .* colour names"):
         to_dot(x, highlight=[x], highlight_color=color)  # type: ignore[arg-type]
 
 
@@ -89,3 +89,23 @@ def test_bad_max_nodes(bad: object) -> None:
 
 def test_good_max_nodes() -> None:
     assert check_max_nodes(None) is None and check_max_nodes(1) == 1
+
+
+def test_unknown_colour_names_are_refused_with_suggestions() -> None:
+    x = Value(1.0)
+    pattern = r"one of Graphviz's \d+ colour names.*got 'lightblu'; did you mean 'lightblue'"
+    with pytest.raises(ValueError, match=pattern):
+        to_dot(x, highlight=x, highlight_color="lightblu")
+    with pytest.raises(ValueError, match="got 'notacolour'"):
+        to_dot(x, highlight=x, highlight_color="notacolour")
+    for ok in ("lightblue", "LightBlue", "gray50", "grey100", "red4", "#ffcc00", "#ffcc0080"):
+        assert ok in to_dot(x, highlight=x, highlight_color=ok)
+
+
+def test_huge_number_formats_are_refused_at_once() -> None:
+    # '.999999999f' made the validity check itself format with a billion digits (minutes, gigabytes).
+    for spec in (".999999999f", "%.999999999f", "999999999.2f", ".101f"):
+        with pytest.raises(ValueError, match="asks for too many digits: width and precision are at most 100"):
+            number_formatter(spec)
+    assert number_formatter(".100f")(1.0) == "1." + "0" * 100
+    assert number_formatter(".17g")(0.1) == "0.10000000000000001"

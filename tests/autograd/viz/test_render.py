@@ -146,3 +146,15 @@ def test_render_dot_errors(program: DotProgram) -> None:
         render_dot("digraph { a }", engine="dot -x", program=program)
     with pytest.raises(TypeError, match="render_dot expects DOT source as a str, got bytes"):
         render_dot(b"digraph {}", program=program)  # type: ignore[arg-type]
+
+
+def test_layout_time_is_bounded_with_a_clear_message(tmp_path: Path) -> None:
+    # A stand-in for a Graphviz that takes too long (a tangled graph): stopped at the timeout.
+    slow = tmp_path / "slow-dot"
+    slow.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(30)\n")
+    slow.chmod(0o755)
+    program = DotProgram(str(slow), "dot")
+    with pytest.raises(RenderError, match=r"did not finish laying out the graph within 0.5 s \(3 edges\).*timeout="):
+        render_dot(to_dot(Value(1.0) * 2), "svg", program=program, timeout=0.5)
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds or None"):
+        render_dot("digraph {}", "svg", program=program, timeout=0)

@@ -58,9 +58,9 @@ def test_save_graph_from_a_digraph(any_program: DotProgram, neuron: Neuron, tmp_
 
 def test_save_graph_errors(tmp_path: Path) -> None:
     x = Value(1.0)
-    with pytest.raises(ValueError, match=r"cannot tell the picture format from the file name .*g\.jpeg.*\.svg, \.png"):
-        save_graph(x, tmp_path / "g.jpeg")
-    with pytest.raises(ValueError, match="format must be one of svg, png, pdf, dot, gv, got 'bmp'"):
+    with pytest.raises(ValueError, match=r"cannot tell the picture format from the file name .*g\.bmp.*\.svg, \.png"):
+        save_graph(x, tmp_path / "g.bmp")
+    with pytest.raises(ValueError, match="format must be one of svg, png, pdf, jpg, dot, gv, got 'bmp'"):
         save_graph(x, tmp_path / "g.svg", format="bmp")
     with pytest.raises(TypeError, match=re.escape("path must be a str or os.PathLike, got Value")):
         save_graph(tmp_path / "g.svg", x)  # type: ignore[arg-type]
@@ -82,8 +82,26 @@ def test_save_graph_errors(tmp_path: Path) -> None:
         ("G.PNG", None, "png"),
         ("a/b.gv", None, "gv"),
         ("g", "PDF", "pdf"),
-        ("g.svg", ".dot", "dot"),
+        ("g.out", ".dot", "dot"),
     ],
 )
 def test_file_format(path: str, fmt: str | None, expected: str) -> None:
     assert file_format(path, fmt) == expected
+
+
+def test_format_that_contradicts_the_file_name_is_refused(tmp_path: Path) -> None:
+    x = Value(1.0)
+    with pytest.raises(ValueError, match=r"says svg but the format asked for is png: name the file \.png"):
+        save_graph(x, tmp_path / "g.svg", format="png")
+    assert not (tmp_path / "g.svg").exists()
+    assert file_format("g.out", "png") == "png"  # an unknown suffix: the format decides
+    assert file_format("g.SVG", "svg") == "svg"
+
+
+def test_jpg_is_listed_and_written(tmp_path: Path, any_program: DotProgram) -> None:
+    from autograd.viz import FILE_FORMATS
+
+    assert "jpg" in FILE_FORMATS
+    assert file_format("g.jpeg") == "jpg" and file_format("g.jpg") == "jpg"
+    path = save_graph(Value(1.0) * 2, tmp_path / "g.jpg")
+    assert path.read_bytes()[:3] == b"\xff\xd8\xff"  # JPEG's magic number
