@@ -52,7 +52,7 @@ _LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autogr
 __all__ = [
     "Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "gradcheck", "GradcheckError", "topological_order", "GraphTooLargeError",
-    *vars(ops)["__all__"], "draw", "to_dot", "save_graph",  # the table's exports (see autograd.ops)
+    *vars(ops)["__all__"], "draw", "to_dot", "save_graph", "explain",  # the table's exports (see autograd.ops)
 ]  # not "compile": `from autograd import *` must not shadow the builtin compile() (use autograd.compile)
 
 

@@ -449,8 +449,10 @@ mul = Op("*", operator.mul, lambda x, y, out: (y, x), methods=("__mul__", "__rmu
 truediv = Op("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y), methods=("__truediv__", "__rtruediv__"),
              code=_code(("{0} / {1}", ("1.0 / {1}", "-{out} / {1}")), ("{0} / {1}", ("1.0 / {1}", "-{out} / {1}"))))
 pow = Op("**", _pow, _dpow, methods=("__pow__", "__rpow__"),  # noqa: A001 - mirrors operator.pow
-         code=_code(("_pow({0}, {1})", ("{1} * {0} ** ({1} - 1.0)", _D_EXPONENT_PY)),
-                    ("pow({0}, {1})", ("{1} * pow({0}, {1} - 1.0)", _D_EXPONENT_C))))
+         code=_code(("_pow({0}, {1})", ("(0.0 if {1} == 0.0 and {0} == 0.0 else {1} * {0} ** ({1} - 1.0))",
+                                         _D_EXPONENT_PY)),
+                    ("pow({0}, {1})", ("(({1} == 0.0 && {0} == 0.0) ? 0.0 : {1} * pow({0}, {1} - 1.0))",
+                                       _D_EXPONENT_C))))
 neg = Op("neg", operator.neg, lambda x, out: -1.0, methods=("__neg__",),
          code=_code(("-{0}", ("-1.0",)), ("-{0}", ("-1.0",))))
 abs = Op("abs", math.fabs, lambda x, out: _sign(x), methods=("__abs__",),  # noqa: A001 - mirrors builtins.abs

@@ -205,7 +205,7 @@ def dot_body(
             table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"{bgcolor}>{"".join(rows)}</TABLE>'
             own.append(f"\tn{i} [label=<{table}> shape=plain]\n")
         if node.inputs:
-            op_name = node.op.name if node.op is not None else "?"
+            op_name = (node.op.name if node.op is not None else "") or "?"  # "" from a micrograd-style node
             inputs = node.inputs
             if i in folded:
                 op_name, inputs = "0 +", inputs[1:]
