@@ -16,6 +16,21 @@ datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
 and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
+# Before anything imports from `autograd`: both of valuegrad's import names are also other distributions' (HIPS
+# autograd, PyPI's nn), and pip lets them overwrite each other's files. Name the clash instead of failing obscurely.
+import os as _os
+
+try:
+    from autograd import _installation
+except ModuleNotFoundError as error:  # `import autograd` finds another distribution's package, without our files
+    raise ImportError(
+        "valuegrad's nn needs valuegrad's autograd, but `import autograd` finds another package: another installed "
+        "distribution provides the import name 'autograd' (see `pip show -f autograd`). Install valuegrad in a "
+        "virtual environment of its own, or `pip uninstall autograd` and reinstall valuegrad."
+    ) from error
+_installation.check_import_name("nn", __file__)
+_installation.check_import_name("autograd", _os.path.join(_os.path.dirname(__file__), "..", "autograd", "__init__.py"))
+
 from . import data
 from .data import Dataset, load_houses, load_line, make_moons, minibatches, train_test_split
 from .layers import MLP, Layer, Neuron
@@ -43,3 +58,10 @@ __all__ = [
     "fit", "evaluate", "History",
     "save", "load",
 ]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":  # from the package metadata (one place: pyproject.toml), read only when asked for
+        version = globals()[name] = _installation.version()
+        return version
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -1,0 +1,118 @@
+"""What valuegrad knows about its own installation: its version, and import-name clashes.
+
+valuegrad's import names, ``autograd`` and ``nn``, are also the import names of
+other distributions on PyPI (HIPS ``autograd``, which ``lifelines`` requires,
+and ``nn``).  pip installs both into the same folder without a warning, each
+overwriting the other's files, and ``pip check`` is happy.  `check_import_name`
+turns that into an `ImportError` that names the other distribution and the fix.
+
+It runs at every import, so it is cheap: a ``stat`` per ``sys.path`` entry and,
+for an installed wheel, one read of valuegrad's own ``RECORD``.  Only when that
+finds something suspicious (another folder of the same name on ``sys.path``, or
+files in our folder that valuegrad did not install) does it load
+`importlib.metadata` and ask `packages_distributions()`, which reads every
+installed distribution and gives the authoritative answer.
+
+Standard library only, no relative imports: ``nn`` imports this module before
+it imports anything else from ``autograd``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+DISTRIBUTION = "valuegrad"
+
+
+def version() -> str:
+    """valuegrad's version: from the installed package metadata, else from the source tree's pyproject.toml."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        pyproject = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
+        try:
+            with open(pyproject, encoding="utf-8") as file:
+                found = re.search(r'^version\s*=\s*"([^"]+)"', file.read(), flags=re.MULTILINE)
+        except OSError:
+            found = None
+        return found.group(1) if found else "0+unknown"
+
+
+def check_import_name(name: str, init_file: str) -> None:
+    """Raise `ImportError` if a distribution other than valuegrad also provides the import name `name`.
+
+    `init_file` is the ``__init__.py`` of valuegrad's package of that name (it need
+    not be the one Python imports: ``nn`` checks ``autograd`` before importing it).
+    """
+    if _suspicious(name, os.path.dirname(os.path.realpath(init_file))):
+        others = _other_owners(name)
+        if others:
+            raise ImportError(_clash_message(name, others))
+
+
+def _suspicious(name: str, package_dir: str) -> bool:
+    """Cheap test: could another distribution have installed files under `name`?"""
+    # Another package or module of that name anywhere on sys.path (e.g. in site-packages beside an editable install).
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.curdir, name)
+        if os.path.isfile(candidate + ".py") or (
+            os.path.isdir(candidate) and os.path.realpath(candidate) != package_dir
+        ):
+            return True
+    # Installed from a wheel: files in our folder that valuegrad's RECORD does not list.
+    site_dir = os.path.dirname(package_dir)
+    try:
+        records = [
+            os.path.join(site_dir, entry, "RECORD")
+            for entry in os.listdir(site_dir)
+            if entry.endswith(".dist-info") and entry.split("-")[0].lower() == DISTRIBUTION
+        ]
+        present = set(os.listdir(package_dir)) - {"__pycache__"}
+    except OSError:
+        return True
+    if not records:  # a source tree (editable install or PYTHONPATH): pip never writes into it
+        return False
+    ours = set()
+    for record in records:
+        try:
+            with open(record, encoding="utf-8") as file:
+                for line in file:
+                    parts = line.split(",", 1)[0].strip('"').split("/")
+                    if len(parts) > 1 and parts[0] == name:
+                        ours.add(parts[1])
+        except OSError:
+            return True
+    return not present <= ours
+
+
+def _other_owners(name: str) -> list[str]:
+    """The installed distributions other than valuegrad that own the import name `name` (authoritative, slow)."""
+    import importlib.metadata
+
+    def canonical(dist: str) -> str:
+        return re.sub(r"[-_.]+", "-", dist).lower()
+
+    owners = importlib.metadata.packages_distributions().get(name, [])
+    others = sorted({dist for dist in owners if canonical(dist) != DISTRIBUTION})
+    described = []
+    for dist in others:
+        try:
+            described.append(f"{dist} {importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            described.append(dist)
+    return described
+
+
+def _clash_message(name: str, others: list[str]) -> str:
+    other = others[0].split(" ")[0]
+    return (
+        f"the import name {name!r} belongs to valuegrad and also to the installed distribution"
+        f"{'s' if len(others) > 1 else ''} {', '.join(others)}. They install files into the same folder and "
+        f"overwrite each other, so at least one of them is broken. Fix: install valuegrad in a virtual environment "
+        f"of its own (python -m venv .venv), or remove the other one with `pip uninstall {other}` and then "
+        f"reinstall valuegrad (`pip install --force-reinstall -e .` in a clone, or the wheel you installed)."
+    )
