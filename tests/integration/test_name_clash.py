@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def build_wheel(project: Path, out: Path) -> Path:
     """A wheel built offline with hatchling (`python -m build --no-isolation`)."""
-    run = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)],
-                         capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     (wheel,) = out.glob("*.whl")
     return wheel
