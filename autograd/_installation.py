@@ -48,10 +48,17 @@ def check_import_name(name: str, init_file: str) -> None:
     `init_file` is the ``__init__.py`` of valuegrad's package of that name (it need
     not be the one Python imports: ``nn`` checks ``autograd`` before importing it).
     """
-    if _suspicious(name, os.path.dirname(os.path.realpath(init_file))):
+    package_dir = os.path.dirname(os.path.realpath(init_file))
+    if (name, package_dir) in _CHECKED:  # `import nn` checks autograd again; once is enough
+        return
+    if _suspicious(name, package_dir):
         others = _other_owners(name)
         if others:
             raise ImportError(_clash_message(name, others))
+    _CHECKED.add((name, package_dir))
+
+
+_CHECKED: set[tuple[str, str]] = set()
 
 
 def _suspicious(name: str, package_dir: str) -> bool:
