@@ -6,12 +6,15 @@ and ``nn``).  pip installs both into the same folder without a warning, each
 overwriting the other's files, and ``pip check`` is happy.  `check_import_name`
 turns that into an `ImportError` that names the other distribution and the fix.
 
-It runs at every import, so it is cheap: a ``stat`` per ``sys.path`` entry and,
-for an installed wheel, one read of valuegrad's own ``RECORD``.  Only when that
-finds something suspicious (another folder of the same name on ``sys.path``, or
-files in our folder that valuegrad did not install) does it load
-`importlib.metadata` and ask `packages_distributions()`, which reads every
-installed distribution and gives the authoritative answer.
+It runs at every import, so it is cheap: a ``stat`` per ``sys.path`` entry, a
+listing of the folder holding our package and, for an installed wheel, one read
+of valuegrad's own ``RECORD``.  Only when that finds something suspicious
+(another folder of the same name on ``sys.path``, a distribution named like the
+package beside ours, or files in our folder that valuegrad did not install)
+does it load `importlib.metadata` and ask `packages_distributions()`, which
+reads every installed distribution and gives the authoritative answer.  Not
+caught: a distribution with another name that installed only files named like
+ours before valuegrad overwrote them.
 
 Standard library only, no relative imports: ``nn`` imports this module before
 it imports anything else from ``autograd``.
@@ -70,29 +73,26 @@ def _suspicious(name: str, package_dir: str) -> bool:
             os.path.isdir(candidate) and os.path.realpath(candidate) != package_dir
         ):
             return True
-    # Installed from a wheel: files in our folder that valuegrad's RECORD does not list.
     site_dir = os.path.dirname(package_dir)
     try:
-        records = [
-            os.path.join(site_dir, entry, "RECORD")
-            for entry in os.listdir(site_dir)
-            if entry.endswith(".dist-info") and entry.split("-")[0].lower() == DISTRIBUTION
-        ]
+        entries = os.listdir(site_dir)
+        dist_infos = {entry.split("-")[0].lower(): entry for entry in entries if entry.endswith(".dist-info")}
         present = set(os.listdir(package_dir)) - {"__pycache__"}
+        # Beside us, a distribution named like the package (HIPS autograd and PyPI's nn are), even if it installed
+        # only files that ours then overwrote.
+        if name in dist_infos:
+            return True
+        if DISTRIBUTION not in dist_infos:  # a source tree (editable install or PYTHONPATH): pip never writes there
+            return False
+        # Installed from a wheel: files in our folder that valuegrad's RECORD does not list.
+        ours = set()
+        with open(os.path.join(site_dir, dist_infos[DISTRIBUTION], "RECORD"), encoding="utf-8") as record:
+            for line in record:
+                parts = line.split(",", 1)[0].strip('"').split("/")
+                if len(parts) > 1 and parts[0] == name:
+                    ours.add(parts[1])
     except OSError:
         return True
-    if not records:  # a source tree (editable install or PYTHONPATH): pip never writes into it
-        return False
-    ours = set()
-    for record in records:
-        try:
-            with open(record, encoding="utf-8") as file:
-                for line in file:
-                    parts = line.split(",", 1)[0].strip('"').split("/")
-                    if len(parts) > 1 and parts[0] == name:
-                        ours.add(parts[1])
-        except OSError:
-            return True
     return not present <= ours
 
 

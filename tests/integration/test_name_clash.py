@@ -60,11 +60,8 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "autograd/__init__.py": "from .differential_operators import grad\n",
             "autograd/differential_operators.py": "def grad(fun, argnum=0):\n    return fun\n",
         }),
-        # Like PyPI's nn: a package of that name with modules valuegrad does not have.
-        "nn": fake_distribution(where, "nn", "0.1.1", {
-            "nn/__init__.py": "from .tf_layers import Dense\n",
-            "nn/tf_layers.py": "class Dense:\n    pass\n",
-        }),
+        # Named like its package, as PyPI's nn is, with only a file that valuegrad's nn has too.
+        "nn": fake_distribution(where, "nn", "0.1.1", {"nn/__init__.py": "class Dense:\n    pass\n"}),
     }
 
 
