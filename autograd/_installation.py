@@ -104,6 +104,12 @@ def _other_owners(name: str) -> list[str]:
         return re.sub(r"[-_.]+", "-", dist).lower()
 
     owners = importlib.metadata.packages_distributions().get(name, [])
+    if sys.version_info < (3, 11):  # 3.10's reads only top_level.txt, which hatchling's and flit's wheels lack
+        owners = owners + [
+            dist.metadata["Name"]
+            for dist in importlib.metadata.distributions()
+            if any(file.parts[0] == name or str(file) == f"{name}.py" for file in dist.files or [])
+        ]
     others = sorted({dist for dist in owners if canonical(dist) != DISTRIBUTION})
     described = []
     for dist in others:
