@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import ops
+from . import _installation, ops
 from .backprop import grad
 from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every operation of the table, under its table name
@@ -44,7 +44,10 @@ if TYPE_CHECKING:
     from .viz import save_graph as save_graph
     from .viz import to_dot as to_dot
 
-__version__ = "0.1.0"
+    __version__: str
+
+# Another distribution that also provides `autograd` (HIPS autograd) overwrites our files: say so, naming it.
+_installation.check_import_name("autograd", __file__)
 
 _LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz", "explain": "autograd.viz",
          "compile": "autograd.compiler"}
@@ -58,6 +61,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """Load drawing and `compile` on first use, so ``import autograd`` loads only the engine."""
+    if name == "__version__":  # from the package metadata (one place: pyproject.toml), read only when asked for
+        version = globals()[name] = _installation.version()
+        return version
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
@@ -66,4 +72,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})

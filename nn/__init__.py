@@ -20,6 +20,21 @@ compiled with `autograd.compile`: ``fit(..., compile=True)``), `nn.torch_bridge`
 and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
+# Before anything imports from `autograd`: both of valuegrad's import names are also other distributions' (HIPS
+# autograd, PyPI's nn), and pip lets them overwrite each other's files. Name the clash instead of failing obscurely.
+import os as _os
+
+try:
+    from autograd import _installation
+except ModuleNotFoundError as error:  # `import autograd` finds another distribution's package, without our files
+    raise ImportError(
+        "valuegrad's nn needs valuegrad's autograd, but `import autograd` finds another package: another installed "
+        "distribution provides the import name 'autograd' (see `pip show -f autograd`). Install valuegrad in a "
+        "virtual environment of its own, or `pip uninstall autograd` and reinstall valuegrad."
+    ) from error
+_installation.check_import_name("nn", __file__)
+_installation.check_import_name("autograd", _os.path.join(_os.path.dirname(__file__), "..", "autograd", "__init__.py"))
+
 from . import data
 from .compiling import CompiledLoss, compile_loss
 from .data import Dataset, load_digits, load_houses, load_line, make_moons, minibatches, one_hot, train_test_split
@@ -53,3 +68,10 @@ __all__ = [
     "save", "load",
     "to_torch", "from_torch",
 ]
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":  # from the package metadata (one place: pyproject.toml), read only when asked for
+        version = globals()[name] = _installation.version()
+        return version
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -76,7 +76,7 @@ def test_same_program_gives_the_same_source_every_time(neuron: Neuron) -> None:
         assert to_dot(neuron()[0]) == first
     # ... and in a fresh interpreter (different memory addresses, different hash seeds)
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
+        "import sys; sys.path.insert(0, sys.argv[2]); sys.path.insert(0, sys.argv[1]);"  # this folder's conftest first
         "from conftest import build_neuron; from autograd import to_dot; sys.stdout.write(to_dot(build_neuron()[0]))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -1,0 +1,131 @@
+"""What valuegrad knows about its own installation: its version, and import-name clashes.
+
+valuegrad's import names, ``autograd`` and ``nn``, are also the import names of
+other distributions on PyPI (HIPS ``autograd``, which ``lifelines`` requires,
+and ``nn``).  pip installs both into the same folder without a warning, each
+overwriting the other's files, and ``pip check`` is happy.  `check_import_name`
+turns that into an `ImportError` that names the other distribution and the fix.
+
+It runs at every import, so it is cheap: a ``stat`` per ``sys.path`` entry, a
+listing of the folder holding our package and, for an installed wheel, one read
+of valuegrad's own ``RECORD``.  Only when that finds something suspicious
+(another folder of the same name on ``sys.path``, a distribution named like the
+package beside ours, or files in our folder that valuegrad did not install)
+does it load `importlib.metadata` and ask `packages_distributions()`, which
+reads every installed distribution and gives the authoritative answer.  Not
+caught: a distribution with another name that installed only files named like
+ours before valuegrad overwrote them.
+
+Standard library only, no relative imports: ``nn`` imports this module before
+it imports anything else from ``autograd``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+DISTRIBUTION = "valuegrad"
+
+
+def version() -> str:
+    """valuegrad's version: from the installed package metadata, else from the source tree's pyproject.toml."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        pyproject = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
+        try:
+            with open(pyproject, encoding="utf-8") as file:
+                found = re.search(r'^version\s*=\s*"([^"]+)"', file.read(), flags=re.MULTILINE)
+        except OSError:
+            found = None
+        return found.group(1) if found else "0+unknown"
+
+
+def check_import_name(name: str, init_file: str) -> None:
+    """Raise `ImportError` if a distribution other than valuegrad also provides the import name `name`.
+
+    `init_file` is the ``__init__.py`` of valuegrad's package of that name (it need
+    not be the one Python imports: ``nn`` checks ``autograd`` before importing it).
+    """
+    package_dir = os.path.dirname(os.path.realpath(init_file))
+    if (name, package_dir) in _CHECKED:  # `import nn` checks autograd again; once is enough
+        return
+    if _suspicious(name, package_dir):
+        others = _other_owners(name)
+        if others:
+            raise ImportError(_clash_message(name, others))
+    _CHECKED.add((name, package_dir))
+
+
+_CHECKED: set[tuple[str, str]] = set()
+
+
+def _suspicious(name: str, package_dir: str) -> bool:
+    """Cheap test: could another distribution have installed files under `name`?"""
+    # Another package or module of that name anywhere on sys.path (e.g. in site-packages beside an editable install).
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.curdir, name)
+        if os.path.isfile(candidate + ".py") or (
+            os.path.isdir(candidate) and os.path.realpath(candidate) != package_dir
+        ):
+            return True
+    site_dir = os.path.dirname(package_dir)
+    try:
+        entries = os.listdir(site_dir)
+        dist_infos = {entry.split("-")[0].lower(): entry for entry in entries if entry.endswith(".dist-info")}
+        present = set(os.listdir(package_dir)) - {"__pycache__"}
+        # Beside us, a distribution named like the package (HIPS autograd and PyPI's nn are), even if it installed
+        # only files that ours then overwrote.
+        if name in dist_infos:
+            return True
+        if DISTRIBUTION not in dist_infos:  # a source tree (editable install or PYTHONPATH): pip never writes there
+            return False
+        # Installed from a wheel: files in our folder that valuegrad's RECORD does not list.
+        ours = set()
+        with open(os.path.join(site_dir, dist_infos[DISTRIBUTION], "RECORD"), encoding="utf-8") as record:
+            for line in record:
+                parts = line.split(",", 1)[0].strip('"').split("/")
+                if len(parts) > 1 and parts[0] == name:
+                    ours.add(parts[1])
+    except OSError:
+        return True
+    return not present <= ours
+
+
+def _other_owners(name: str) -> list[str]:
+    """The installed distributions other than valuegrad that own the import name `name` (authoritative, slow)."""
+    import importlib.metadata
+
+    def canonical(dist: str) -> str:
+        return re.sub(r"[-_.]+", "-", dist).lower()
+
+    owners = importlib.metadata.packages_distributions().get(name, [])
+    if sys.version_info < (3, 11):  # 3.10's reads only top_level.txt, which hatchling's and flit's wheels lack
+        owners = owners + [
+            dist.metadata["Name"]
+            for dist in importlib.metadata.distributions()
+            if any(file.parts[0] == name or str(file) == f"{name}.py" for file in dist.files or [])
+        ]
+    others = sorted({dist for dist in owners if canonical(dist) != DISTRIBUTION})
+    described = []
+    for dist in others:
+        try:
+            described.append(f"{dist} {importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            described.append(dist)
+    return described
+
+
+def _clash_message(name: str, others: list[str]) -> str:
+    other = others[0].split(" ")[0]
+    return (
+        f"the import name {name!r} belongs to valuegrad and also to the installed distribution"
+        f"{'s' if len(others) > 1 else ''} {', '.join(others)}. They install files into the same folder and "
+        f"overwrite each other, so at least one of them is broken. Fix: install valuegrad in a virtual environment "
+        f"of its own (python -m venv .venv), or remove the other one with `pip uninstall {other}` and then "
+        f"reinstall valuegrad (`pip install --force-reinstall -e .` in a clone, or the wheel you installed)."
+    )
