@@ -49,13 +49,31 @@ if TYPE_CHECKING:
 # Another distribution that also provides `autograd` (HIPS autograd) overwrites our files: say so, naming it.
 _installation.check_import_name("autograd", __file__)
 
-_LAZY = {"draw": "autograd.viz", "to_dot": "autograd.viz", "save_graph": "autograd.viz", "explain": "autograd.viz",
-         "compile": "autograd.compiler"}
+_LAZY = {
+    "draw": "autograd.viz",
+    "to_dot": "autograd.viz",
+    "save_graph": "autograd.viz",
+    "explain": "autograd.viz",
+    "compile": "autograd.compiler",
+}
 
 __all__ = [
-    "Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "grad", "gradcheck", "GradcheckError", "topological_order", "GraphTooLargeError",
-    *vars(ops)["__all__"], "draw", "to_dot", "save_graph", "explain",  # the table's exports (see autograd.ops)
+    "Value",
+    "Operand",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "grad",
+    "gradcheck",
+    "GradcheckError",
+    "topological_order",
+    "GraphTooLargeError",
+    *vars(ops)["__all__"],
+    "draw",
+    "to_dot",
+    "save_graph",
+    "explain",  # the table's exports (see autograd.ops)
 ]  # not "compile": `from autograd import *` must not shadow the builtin compile() (use autograd.compile)
 
 

@@ -45,8 +45,10 @@ def backward(root: Value, grad: float = 1.0) -> None:
         if isinstance(exc, (ArithmeticError, ValueError)) and exc.__traceback__ is not None:
             failed = _failed_node(exc)
             if failed is not None and failed.op is not None and failed.op.name not in str(exc):
-                raise type(exc)(f"the derivative of {show_call(failed.op, [x.data for x in failed.inputs])} "
-                                f"failed in backward(): {exc}") from exc
+                raise type(exc)(
+                    f"the derivative of {show_call(failed.op, [x.data for x in failed.inputs])} "
+                    f"failed in backward(): {exc}"
+                ) from exc
         raise
     for node, before in held:
         node.grad += before
@@ -155,8 +157,9 @@ def _weights(grad_outputs: object, count: int, single: bool) -> list[Any]:
         return [1.0] * count
     given = [grad_outputs] if single or isinstance(grad_outputs, (Value, int, float)) else grad_outputs
     if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
-        raise TypeError(f"grad(grad_outputs=...) expects a number, a Value or one per output, got "
-                        f"{describe(grad_outputs)}")
+        raise TypeError(
+            f"grad(grad_outputs=...) expects a number, a Value or one per output, got {describe(grad_outputs)}"
+        )
     weights = [w if isinstance(w, Value) else to_float(w, "grad(grad_outputs=...)") for w in given]
     if len(weights) != count:
         raise ValueError(f"grad() got {count} output(s) but {len(weights)} grad_outputs")
@@ -186,8 +189,9 @@ def _gradients(outputs: list[Value], seeds: list[Any], symbolic: bool) -> dict[V
         except (ArithmeticError, ValueError) as exc:
             if op.name in str(exc):
                 raise
-            raise type(exc)(f"the derivative of {show_call(op, [x.data for x in inputs])} failed in grad(): "
-                            f"{exc}") from exc
+            raise type(exc)(
+                f"the derivative of {show_call(op, [x.data for x in inputs])} failed in grad(): {exc}"
+            ) from exc
         if len(inputs) == 1:
             partials = (partials,)
         for x, d in zip(inputs, partials):

@@ -116,9 +116,16 @@ class Op:
             arity = _count_positional(forward, name)
         if isinstance(arity, bool) or not isinstance(arity, int) or arity < 1:
             raise ValueError(f"operation {quote(name)}: arity must be a positive int, got {quote(arity)}")
-        fields = {"name": name, "forward": forward, "derivative": derivative, "arity": arity, "const": const,
-                  "methods": tuple(methods), "code": MappingProxyType(dict(code)) if code else _EMPTY,
-                  "home": None}
+        fields = {
+            "name": name,
+            "forward": forward,
+            "derivative": derivative,
+            "arity": arity,
+            "const": const,
+            "methods": tuple(methods),
+            "code": MappingProxyType(dict(code)) if code else _EMPTY,
+            "home": None,
+        }
         for field, value in fields.items():
             object.__setattr__(self, field, value)
 
@@ -222,9 +229,17 @@ class ClosureOp(Op):
             closure_op.closure()
             return ()  # the closure has done the work; nothing for the engine to add
 
-        for field, value in {"name": name, "forward": _no_forward, "derivative": derivative, "arity": arity,
-                             "const": None, "methods": (), "code": _EMPTY, "home": None,
-                             "closure": _no_closure}.items():
+        for field, value in {
+            "name": name,
+            "forward": _no_forward,
+            "derivative": derivative,
+            "arity": arity,
+            "const": None,
+            "methods": (),
+            "code": _EMPTY,
+            "home": None,
+            "closure": _no_closure,
+        }.items():
             object.__setattr__(self, field, value)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -308,14 +323,22 @@ def _check_code(name: str, code: Mapping[str, Any] | None) -> Mapping[str, Any] 
     if code is None:
         return None
     if not isinstance(code, Mapping):
-        raise TypeError(f"defop {name!r}: code must be a mapping of backend name to (forward, partials), "
-                        f"got {describe(code)}")
+        raise TypeError(
+            f"defop {name!r}: code must be a mapping of backend name to (forward, partials), got {describe(code)}"
+        )
     for backend, entry in code.items():
-        ok = (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
-              and isinstance(entry[1], tuple) and all(isinstance(t, str) for t in entry[1]))
+        ok = (
+            isinstance(entry, tuple)
+            and len(entry) == 2
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], tuple)
+            and all(isinstance(t, str) for t in entry[1])
+        )
         if not ok:
-            raise TypeError(f"defop {name!r}: code[{backend!r}] must be a pair (forward template, tuple of "
-                            f"partial templates), got {describe(entry)}")
+            raise TypeError(
+                f"defop {name!r}: code[{backend!r}] must be a pair (forward template, tuple of "
+                f"partial templates), got {describe(entry)}"
+            )
     return code
 
 
@@ -327,8 +350,9 @@ def _check_takes(func: Callable[..., Any], count: int, what: str, meaning: str) 
     try:
         signature.bind(*range(count))
     except TypeError:
-        raise TypeError(f"{what} must take {count} positional argument(s) ({meaning}); its signature is "
-                        f"{cut(str(signature))}") from None
+        raise TypeError(
+            f"{what} must take {count} positional argument(s) ({meaning}); its signature is {cut(str(signature))}"
+        ) from None
 
 
 _PARTIAL_TYPES = (float, int)
@@ -369,6 +393,7 @@ def _data(x: Any) -> float:
 
 
 # ---------------------------------------------------------------- forwards and derivatives that need care
+
 
 def _log(x: float) -> float:
     if x <= 0.0:
@@ -427,6 +452,8 @@ def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     return (0.0 if at_zero else y * x ** (y - 1.0)), _d_exponent(x, out)
 
 
+# One row per operation, read row by row: the formatter leaves the table as written.
+# fmt: off
 # ---------------------------------------------------------------- the table
 # Code templates (see the module docstring): per backend, (forward, one partial per input).
 _D_EXPONENT_PY = "({out} * _log({0}) if {0} > 0.0 else 0.0 if {0} == 0.0 else _nan)"
@@ -484,6 +511,7 @@ detached_max = Op("detached_max", _max, lambda x, y, out: (0.0, 0.0),
                   code=_code(("({1} if {1} > {0} else {0})", ("0.0", "0.0")),
                              ("({1} > {0} ? {1} : {0})", ("0.0", "0.0"))))
 # ---------------------------------------------------------------- end of the table
+# fmt: on
 
 TABLE: tuple[Op, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Op))
 """The built-in operations, in table order."""
@@ -492,7 +520,8 @@ BUILTINS: Mapping[str, Op] = MappingProxyType({op.name: op for op in TABLE})
 """The built-in operations by name."""
 
 FUNCTIONS: Mapping[str, Op] = MappingProxyType(
-    {op.name: op for op in TABLE if op.arity == 1 and op.name.isidentifier()})
+    {op.name: op for op in TABLE if op.arity == 1 and op.name.isidentifier()}
+)
 """The one-input operations that have a function's name (``exp``, ``tanh``, ...): what expressions may call."""
 
 
@@ -527,22 +556,49 @@ def _zero(x: Any, out: Any) -> float:
 @functools.lru_cache(maxsize=1024)
 def power_of(b: float) -> Op:
     """The operation ``b ** x`` for a constant base `b` (``op.const == b``)."""
-    d_py, d_c = (("{out} * _log({c})", "{out} * log({c})") if b > 0.0 else ("0.0", "0.0") if b == 0.0
-                 else ("_nan", "NAN"))
-    return Op(f"{_const_name(b)}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), 1, const=b,
-              code={"py": ("_pow({c}, {0})", (d_py,)), "c": ("pow({c}, {0})", (d_c,))})
+    d_py, d_c = (
+        ("{out} * _log({c})", "{out} * log({c})") if b > 0.0 else ("0.0", "0.0") if b == 0.0 else ("_nan", "NAN")
+    )
+    return Op(
+        f"{_const_name(b)}**",
+        lambda x: _pow(b, x),
+        lambda x, out: _d_exponent(b, out),
+        1,
+        const=b,
+        code={"py": ("_pow({c}, {0})", (d_py,)), "c": ("pow({c}, {0})", (d_c,))},
+    )
 
 
-PY_NAMES: Mapping[str, Any] = MappingProxyType({
-    "_exp": math.exp, "_log": math.log, "_tanh": math.tanh, "_sqrt": math.sqrt, "_sin": math.sin,
-    "_cos": math.cos, "_fabs": math.fabs, "_pow": _pow, "_sigmoid": _sigmoid, "_nan": math.nan,
-    "_inf": math.inf})
+PY_NAMES: Mapping[str, Any] = MappingProxyType(
+    {
+        "_exp": math.exp,
+        "_log": math.log,
+        "_tanh": math.tanh,
+        "_sqrt": math.sqrt,
+        "_sin": math.sin,
+        "_cos": math.cos,
+        "_fabs": math.fabs,
+        "_pow": _pow,
+        "_sigmoid": _sigmoid,
+        "_nan": math.nan,
+        "_inf": math.inf,
+    }
+)
 """The names Python code templates may use (bound as locals of the generated function)."""
 
 if not TYPE_CHECKING:
     # The exports, derived from the table.  Type checkers cannot evaluate this list, so
     # they are not shown it: without an `__all__`, they export the names defined here.
-    __all__ = ["Op", "defop", "power", "power_of", "TABLE", "BUILTINS", "FUNCTIONS", "PY_NAMES",
-               *(name for name, v in dict(globals()).items() if isinstance(v, Op))]
+    __all__ = [
+        "Op",
+        "defop",
+        "power",
+        "power_of",
+        "TABLE",
+        "BUILTINS",
+        "FUNCTIONS",
+        "PY_NAMES",
+        *(name for name, v in dict(globals()).items() if isinstance(v, Op)),
+    ]
 
 setup_value(TABLE, {"__pow__": power, "__rpow__": power_of})

@@ -46,8 +46,18 @@ from .checks import cut, describe, is_real, to_float
 if TYPE_CHECKING:
     from .ops import Op
 
-__all__ = ["Value", "Operand", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "as_value",
-           "topological_order", "GraphTooLargeError", "setup_value"]
+__all__ = [
+    "Value",
+    "Operand",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "as_value",
+    "topological_order",
+    "GraphTooLargeError",
+    "setup_value",
+]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -58,7 +68,8 @@ _recording: contextvars.ContextVar[bool] = contextvars.ContextVar("valuegrad_rec
 # context variable, so each thread and asyncio task has its own stack: one `no_grad()`
 # object entered by two tasks leaves each task's block with that task's own token.
 _entered: contextvars.ContextVar[tuple[contextvars.Token[bool], ...]] = contextvars.ContextVar(
-    "valuegrad_grad_mode_tokens", default=())
+    "valuegrad_grad_mode_tokens", default=()
+)
 
 
 def is_grad_enabled() -> bool:
@@ -402,15 +413,26 @@ class Value:
         ``__dict__``) are kept.  Operations are pickled by reference.
         """
         if self._x is None:
-            return (_restore_leaf, (type(self), self.data, self.grad, self.label, self._y is not _FROZEN),
-                    getattr(self, "__dict__", None) or None)
+            return (
+                _restore_leaf,
+                (type(self), self.data, self.grad, self.label, self._y is not _FROZEN),
+                getattr(self, "__dict__", None) or None,
+            )
         order = topological_order(self)
         index = {node: i for i, node in enumerate(order)}
         leaves = [node for node in order if node._x is None]
         rows = [
-            (type(node), node.data, node.grad, node.op, node.label, tuple(index[x] for x in node.inputs),
-             getattr(node, "__dict__", None) or None)
-            if node._x is not None else None
+            (
+                type(node),
+                node.data,
+                node.grad,
+                node.op,
+                node.label,
+                tuple(index[x] for x in node.inputs),
+                getattr(node, "__dict__", None) or None,
+            )
+            if node._x is not None
+            else None
             for node in order
         ]
         return (_restore_graph, (leaves, rows))
@@ -426,6 +448,7 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     if TYPE_CHECKING:  # installed from the table in autograd.ops by setup_value (a test keeps these in step)
+
         def __add__(self, other: Operand) -> Value: ...
         def __radd__(self, other: Operand) -> Value: ...
         def __sub__(self, other: Operand) -> Value: ...
@@ -636,6 +659,7 @@ def setup_value(table: Iterable[Op], constant_forms: Mapping[str, Callable[[floa
 
 
 # ---------------------------------------------------------------- walking the graph
+
 
 class GraphTooLargeError(ValueError):
     """A graph walk found more values than the ``max_nodes`` it was given."""

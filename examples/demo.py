@@ -37,8 +37,10 @@ def _engine_warmup() -> None:
     b = Value(6.8813735870195432, label="b")
     out = (x * w + b).tanh()
     out.backward()
-    print(f"engine: out = tanh(x*w + b) = {out.data:.6f};  "
-          + ", ".join(f"d out/d {v.label} = {v.grad:+.4f}" for v in (x, w, b)))
+    print(
+        f"engine: out = tanh(x*w + b) = {out.data:.6f};  "
+        + ", ".join(f"d out/d {v.label} = {v.grad:+.4f}" for v in (x, w, b))
+    )
 
 
 def _load_pyplot() -> Any | None:
@@ -100,8 +102,17 @@ def plot_decision_boundary(
     ax.contourf(gx, gy, scores, levels=20, cmap="coolwarm", vmin=-2.0, vmax=2.0, alpha=0.45)
     ax.contour(gx, gy, scores, levels=[0.0], colors="black", linewidths=1.0)
     for points, labels, marker, name in ((X_train, y_train, "o", "train"), (X_test, y_test, "x", "test")):
-        ax.scatter([p[0] for p in points], [p[1] for p in points], c=list(labels), cmap="coolwarm",
-                   vmin=-1, vmax=1, s=18, marker=marker, label=name)
+        ax.scatter(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            c=list(labels),
+            cmap="coolwarm",
+            vmin=-1,
+            vmax=1,
+            s=18,
+            marker=marker,
+            label=name,
+        )
     legend = ax.legend(loc="lower left")
     for handle in getattr(legend, "legend_handles", []):  # grey legend markers: colour means class
         handle.set_color("dimgray")
@@ -136,15 +147,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     epochs = args.epochs
     optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     history = fit(
-        model, x_train, y_train, loss=hinge_loss, optimizer=optimizer, epochs=epochs,
-        batch_size=args.batch_size, seed=args.seed, validation_data=(x_test, y_test),
+        model,
+        x_train,
+        y_train,
+        loss=hinge_loss,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        validation_data=(x_test, y_test),
         lr_schedule=lambda k: 0.1 * (1.0 - 0.9 * k / max(epochs, 1)),
         progress=not args.no_progress,
     )
     _, train_acc = evaluate(model, x_train, y_train, hinge_loss)
     _, test_acc = evaluate(model, x_test, y_test, hinge_loss)
-    print(f"train accuracy: {train_acc:.1%}   test accuracy: {test_acc:.1%}   "
-          f"({epochs} epochs in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"train accuracy: {train_acc:.1%}   test accuracy: {test_acc:.1%}   "
+        f"({epochs} epochs in {time.perf_counter() - started:.1f} s)"
+    )
 
     os.makedirs(args.out, exist_ok=True)
     model_path = os.path.join(args.out, "moons_mlp.json")
@@ -155,8 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     plt = _load_pyplot()
     if plt is None:
-        print("matplotlib is not installed, so no pictures were drawn; "
-              "install the plot extra (pip install 'valuegrad[plot]') to get them")
+        print(
+            "matplotlib is not installed, so no pictures were drawn; "
+            "install the plot extra (pip install 'valuegrad[plot]') to get them"
+        )
         return 0
     loss_path = os.path.join(args.out, "loss_curve.png")
     boundary_path = os.path.join(args.out, "decision_boundary.png")

@@ -35,8 +35,9 @@ __all__ = ["CompiledLoss", "compile_loss"]
 class CompiledLoss:
     """``step(X_batch, y_batch) -> float``: the mean loss; adds its gradient to the parameters' ``.grad``."""
 
-    def __init__(self, model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python",
-                 **options: Any) -> None:
+    def __init__(
+        self, model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python", **options: Any
+    ) -> None:
         import autograd
 
         self.model, self.loss = model, loss
@@ -75,8 +76,9 @@ def _retrace_warning() -> type[Warning]:
     return RetraceWarning
 
 
-def compile_loss(model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python",
-                 **options: Any) -> CompiledLoss:
+def compile_loss(
+    model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python", **options: Any
+) -> CompiledLoss:
     """Compile ``loss([model(x)], [target])`` per sample (see the module docstring).
 
     Options (``verify=``, ``strict=``, ``cache_dir=``, ...) go to `autograd.compile`.

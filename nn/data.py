@@ -24,8 +24,16 @@ from autograd.checks import check_int, check_real, check_sequence
 
 from .seeding import Seed, make_rng
 
-__all__ = ["Dataset", "make_moons", "minibatches", "train_test_split", "load_houses", "load_line", "load_digits",
-           "one_hot"]
+__all__ = [
+    "Dataset",
+    "make_moons",
+    "minibatches",
+    "train_test_split",
+    "load_houses",
+    "load_line",
+    "load_digits",
+    "one_hot",
+]
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -106,7 +114,7 @@ def minibatches(
     if shuffle:
         make_rng(seed).shuffle(order)
     for start in range(0, len(xs), size):
-        chunk = order[start:start + size]
+        chunk = order[start : start + size]
         if drop_last and len(chunk) < size:
             return
         yield [xs[i] for i in chunk], [ys[i] for i in chunk]
@@ -128,16 +136,16 @@ def train_test_split(
     n = len(xs)
     fraction = check_real(test_fraction, "train_test_split test_fraction")
     if not 0.0 < fraction < 1.0:
-        raise ValueError(f"train_test_split test_fraction must be a number strictly between 0 and 1, "
-                         f"got {test_fraction!r:.40}")
+        raise ValueError(
+            f"train_test_split test_fraction must be a number strictly between 0 and 1, got {test_fraction!r:.40}"
+        )
     n_test = math.ceil(fraction * n)
     if n_test >= n:
-        raise ValueError(f"train_test_split: {n} samples with test_fraction={test_fraction!r} leave "
-                         f"none for training")
+        raise ValueError(f"train_test_split: {n} samples with test_fraction={test_fraction!r} leave none for training")
     order = list(range(n))
     if shuffle:
         make_rng(seed).shuffle(order)
-    train, test = order[:n - n_test], order[n - n_test:]
+    train, test = order[: n - n_test], order[n - n_test :]
     return [xs[i] for i in train], [xs[i] for i in test], [ys[i] for i in train], [ys[i] for i in test]
 
 
@@ -179,8 +187,10 @@ def load_digits(normalize: bool = True) -> Dataset:
     """
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("load_digits reads the digits bundled with scikit-learn, which is not installed: "
-                                  "pip install 'valuegrad[data]' (or scikit-learn)")
+        raise ModuleNotFoundError(
+            "load_digits reads the digits bundled with scikit-learn, which is not installed: "
+            "pip install 'valuegrad[data]' (or scikit-learn)"
+        )
     path = os.path.join(next(iter(spec.submodule_search_locations)), "datasets", "data", "digits.csv.gz")
     if not os.path.exists(path):
         raise FileNotFoundError(f"load_digits: scikit-learn is installed but has no bundled digits at {path}")

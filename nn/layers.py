@@ -85,18 +85,19 @@ def _resolve_activation(nonlin: bool, activation: Activation | None) -> tuple[st
         return activation, ACTIVATIONS[activation]
     if callable(activation):
         if not nonlin:
-            raise ValueError("nonlin=False asks for a linear neuron but an activation function was given; "
-                             "give only one")
+            raise ValueError(
+                "nonlin=False asks for a linear neuron but an activation function was given; give only one"
+            )
         return getattr(activation, "__name__", repr(activation)), activation
-    raise TypeError(f"activation must be a name ({sorted(ACTIVATIONS)}) or a callable, "
-                    f"got {describe(activation)}")
+    raise TypeError(f"activation must be a name ({sorted(ACTIVATIONS)}) or a callable, got {describe(activation)}")
 
 
 def _resolve_init(init: Init) -> Callable[[RandomSource, int], float]:
     if isinstance(init, str):
         if init not in INITS:
-            raise ValueError(f"unknown init {init!r}; expected one of {sorted(INITS)} "
-                             "or a callable (rng, nin) -> float")
+            raise ValueError(
+                f"unknown init {init!r}; expected one of {sorted(INITS)} or a callable (rng, nin) -> float"
+            )
         return INITS[init]
     if callable(init):
         return init
@@ -244,10 +245,7 @@ class Layer(Module):
         self.nin = check_int(nin, "Layer nin", 1)
         self.nout = check_int(nout, "Layer nout", 1)
         rng = make_rng(seed)
-        self.neurons = [
-            Neuron(nin, nonlin, activation, bias=bias, init=init, seed=rng)
-            for _ in range(nout)
-        ]
+        self.neurons = [Neuron(nin, nonlin, activation, bias=bias, init=init, seed=rng) for _ in range(nout)]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         return self.forward(x)
@@ -319,8 +317,14 @@ class MLP(Module):
         rng = make_rng(seed)
         last = len(widths) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation=activation if i != last else output_activation,
-                  bias=bias, init=init, seed=rng)
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation=activation if i != last else output_activation,
+                bias=bias,
+                init=init,
+                seed=rng,
+            )
             for i in range(len(widths))
         ]
 

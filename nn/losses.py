@@ -31,8 +31,13 @@ from autograd.checks import check_int, check_real, check_sequence, is_real
 from autograd.value import Operand, as_value
 
 __all__ = [
-    "mse_loss", "hinge_loss", "binary_cross_entropy_with_logits", "cross_entropy",
-    "softmax", "log_softmax", "softplus",
+    "mse_loss",
+    "hinge_loss",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "softmax",
+    "log_softmax",
+    "softplus",
 ]
 
 
@@ -40,14 +45,22 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-softplus = defop("softplus", _softplus, lambda x, out: sigmoid(x), code={  # C for autograd.compile(backend="c")
-    "c": ("(fmax({0}, 0.0) + log1p(exp(-fabs({0}))))",
-          ("({0} >= 0.0 ? 1.0 / (1.0 + exp(-{0})) : exp({0}) / (1.0 + exp({0})))",)),
-})
+softplus = defop(
+    "softplus",
+    _softplus,
+    lambda x, out: sigmoid(x),
+    code={  # C for autograd.compile(backend="c")
+        "c": (
+            "(fmax({0}, 0.0) + log1p(exp(-fabs({0}))))",
+            ("({0} >= 0.0 ? 1.0 / (1.0 + exp(-{0})) : exp({0}) / (1.0 + exp({0})))",),
+        ),
+    },
+)
 """``log(1 + exp(x))`` computed without overflow; its derivative is ``sigmoid(x)``."""
 
 
 # ------------------------------------------------------------------ checking arguments
+
 
 def _operand(x: object, what: str) -> Operand:
     """A prediction, target or logit: a `Value` as is, else a real number (not a bool) as a float."""
@@ -80,6 +93,7 @@ def _mean(terms: list[Value]) -> Value:
 
 # ------------------------------------------------------------------ losses
 
+
 def mse_loss(preds: Sequence[Operand] | Operand, targets: Sequence[Operand] | Operand) -> Value:
     """Mean squared error: ``mean((p - t) ** 2)``.
 
@@ -104,8 +118,10 @@ def hinge_loss(scores: Sequence[Operand] | Operand, labels: Sequence[float] | fl
     for i, (s, y) in enumerate(zip(ss, ys)):
         label = check_real(y, f"hinge_loss: labels[{i}]")
         if label != 1.0 and label != -1.0:
-            raise ValueError(f"hinge_loss: labels must be -1 or +1, got labels[{i}] = {y!r}"
-                             " (for 0/1 labels use 2*y - 1, or binary_cross_entropy_with_logits)")
+            raise ValueError(
+                f"hinge_loss: labels must be -1 or +1, got labels[{i}] = {y!r}"
+                " (for 0/1 labels use 2*y - 1, or binary_cross_entropy_with_logits)"
+            )
         terms.append((1.0 - as_value(s) * label).relu())
     return _mean(terms)
 
@@ -123,8 +139,10 @@ def binary_cross_entropy_with_logits(logits: Sequence[Operand] | Operand, labels
     for i, (z, y) in enumerate(zip(zs, ys)):
         label = check_real(y, f"binary_cross_entropy_with_logits: labels[{i}]")
         if not 0.0 <= label <= 1.0:
-            raise ValueError(f"binary_cross_entropy_with_logits: labels must be 0 or 1 (or in between), "
-                             f"got labels[{i}] = {y!r} (for -1/+1 labels use (y + 1) / 2, or hinge_loss)")
+            raise ValueError(
+                f"binary_cross_entropy_with_logits: labels must be 0 or 1 (or in between), "
+                f"got labels[{i}] = {y!r} (for -1/+1 labels use (y + 1) / 2, or hinge_loss)"
+            )
         zv = as_value(z)
         if label == 1.0:
             terms.append(softplus(-zv))
@@ -160,8 +178,9 @@ def _shifted(row: list[Value]) -> tuple[list[Value], Value]:
     return shifted, _total([s.exp() for s in shifted]).log()
 
 
-def cross_entropy(logits_rows: Sequence[Sequence[Operand]],
-                  class_indices: Sequence[int] | Sequence[Sequence[Operand]]) -> Value:
+def cross_entropy(
+    logits_rows: Sequence[Sequence[Operand]], class_indices: Sequence[int] | Sequence[Sequence[Operand]]
+) -> Value:
     """Multiclass cross-entropy from logits: ``mean(logsumexp(row) - row[k])``.
 
     ``logits_rows[i]`` holds one raw score per class for sample ``i`` (e.g. the
@@ -185,8 +204,10 @@ def cross_entropy(logits_rows: Sequence[Sequence[Operand]],
         if not isinstance(k, int) and isinstance(k, Sequence) and not isinstance(k, (str, bytes)):
             probs = [_operand(p, f"{who}: class_indices[{i}][{j}]") for j, p in enumerate(k)]
             if len(probs) != len(row):
-                raise ValueError(f"{who}: class_indices[{i}] has {len(probs)} class probabilities for a row of "
-                                 f"{len(row)} logits; they must match")
+                raise ValueError(
+                    f"{who}: class_indices[{i}] has {len(probs)} class probabilities for a row of "
+                    f"{len(row)} logits; they must match"
+                )
             shifted, log_total = _shifted(row)
             terms.append(log_total - _total([p * s for p, s in zip(probs, shifted)]))
             continue

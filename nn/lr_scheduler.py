@@ -45,8 +45,9 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} expects an nn optimizer (SGD, Adam, ...), "
-                            f"got {describe(optimizer)}")
+            raise TypeError(
+                f"{type(self).__name__} expects an nn optimizer (SGD, Adam, ...), got {describe(optimizer)}"
+            )
         last_epoch = check_int(last_epoch, f"{type(self).__name__} last_epoch", -1)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -55,8 +56,10 @@ class LRScheduler:
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                                   "when resuming an optimizer (last_epoch != -1)")
+                    raise KeyError(
+                        f"param 'initial_lr' is not specified in param_groups[{i}] "
+                        "when resuming an optimizer (last_epoch != -1)"
+                    )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
@@ -91,8 +94,12 @@ class LRScheduler:
     def state_dict(self) -> dict[str, Any]:
         """The schedule's settings and position (numbers only; the optimizer is not included)."""
         state: dict[str, Any] = {name: getattr(self, name) for name in self._settings}
-        state.update(last_epoch=self.last_epoch, base_lrs=list(self.base_lrs), _step_count=self._step_count,
-                     _last_lr=list(self._last_lr))
+        state.update(
+            last_epoch=self.last_epoch,
+            base_lrs=list(self.base_lrs),
+            _step_count=self._step_count,
+            _last_lr=list(self._last_lr),
+        )
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -102,8 +109,10 @@ class LRScheduler:
             raise TypeError(f"{name}.load_state_dict() expects a dict, got {describe(state_dict)}")
         expected = {*self._settings, "last_epoch", "base_lrs", "_step_count", "_last_lr"}
         if set(state_dict) != expected:
-            raise ValueError(f"{name}.load_state_dict(): expected keys {sorted(expected)}, "
-                             f"got {cut(repr(sorted(map(str, state_dict))))}")
+            raise ValueError(
+                f"{name}.load_state_dict(): expected keys {sorted(expected)}, "
+                f"got {cut(repr(sorted(map(str, state_dict))))}"
+            )
         checked: dict[str, Any] = {}
         for key in self._settings:
             current = getattr(self, key)
@@ -119,8 +128,10 @@ class LRScheduler:
                 raise TypeError(f"{name}.load_state_dict(): {key} must be a list, got {describe(raw)}")
             checked[key] = [check_real(x, f"{key}[{i}]") for i, x in enumerate(raw)]
         if len(checked["base_lrs"]) != len(self.optimizer.param_groups):
-            raise ValueError(f"{name}.load_state_dict(): {len(checked['base_lrs'])} base_lrs for "
-                             f"{len(self.optimizer.param_groups)} parameter groups")
+            raise ValueError(
+                f"{name}.load_state_dict(): {len(checked['base_lrs'])} base_lrs for "
+                f"{len(self.optimizer.param_groups)} parameter groups"
+            )
         for key, value in checked.items():
             setattr(self, key, value)
 
@@ -177,8 +188,13 @@ class CosineAnnealingLR(LRScheduler):
 
     _settings = ("T_max", "eta_min")
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803 - PyTorch's name
-                 last_epoch: int = -1) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_max: int,  # noqa: N803 - PyTorch's name
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
         self.T_max = check_int(T_max, "CosineAnnealingLR T_max", 1)
         eta = check_real(eta_min, "CosineAnnealingLR eta_min")
         if not eta >= 0.0 or math.isinf(eta):
@@ -191,17 +207,25 @@ class CosineAnnealingLR(LRScheduler):
         if e == 0:
             return [group["lr"] for group in groups]
         if self._step_count == 1 and e > 0:
-            return [eta_min + (base_lr - eta_min) * (1 + math.cos(e * math.pi / t_max)) / 2
-                    for base_lr in self.base_lrs]
+            return [
+                eta_min + (base_lr - eta_min) * (1 + math.cos(e * math.pi / t_max)) / 2 for base_lr in self.base_lrs
+            ]
         if (e - 1 - t_max) % (2 * t_max) == 0:
-            return [group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
-                    for base_lr, group in zip(self.base_lrs, groups)]
-        return [(1 + math.cos(math.pi * e / t_max)) / (1 + math.cos(math.pi * (e - 1) / t_max))
-                * (group["lr"] - eta_min) + eta_min for group in groups]
+            return [
+                group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+                for base_lr, group in zip(self.base_lrs, groups)
+            ]
+        return [
+            (1 + math.cos(math.pi * e / t_max)) / (1 + math.cos(math.pi * (e - 1) / t_max)) * (group["lr"] - eta_min)
+            + eta_min
+            for group in groups
+        ]
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base_lr in self.base_lrs]
+        return [
+            self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+            for base_lr in self.base_lrs
+        ]
 
 
 def _positive(value: object, what: str) -> float:

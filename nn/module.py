@@ -116,7 +116,8 @@ class Module:
                         f"two parameters of {type(self).__name__} would both be named {cut(repr(name))}: "
                         "names join attribute names, indices and dict keys with dots, so a key "
                         "like 'a.b' next to a dict 'a' with key 'b', or dict keys 1 and '1', collide; "
-                        "rename one")
+                        "rename one"
+                    )
                 names.add(name)
                 yield name, obj
 
@@ -228,8 +229,10 @@ class Module:
         if strict:
             problem = describe_name_mismatch(expected, given)
             if problem:
-                raise ValueError(f"state does not match {type(self).__name__}'s parameters: {problem} "
-                                 "(load_state_dict(state, strict=False) loads the names that match)")
+                raise ValueError(
+                    f"state does not match {type(self).__name__}'s parameters: {problem} "
+                    "(load_state_dict(state, strict=False) loads the names that match)"
+                )
         updates: list[tuple[Value, float]] = []
         for name, p in named:
             if name in state:
@@ -237,8 +240,10 @@ class Module:
         for p, number in updates:
             p.data = number
         expected_set = set(expected)
-        return IncompatibleKeys(missing_keys=[n for n in expected if n not in state],
-                                unexpected_keys=[str(n) for n in given if n not in expected_set])
+        return IncompatibleKeys(
+            missing_keys=[n for n in expected if n not in state],
+            unexpected_keys=[str(n) for n in given if n not in expected_set],
+        )
 
     # ------------------------------------------------------------ repr
 

@@ -63,8 +63,15 @@ ParamsArg = Iterable[Value] | Module | Iterable[Mapping[str, Any]]
 """What an optimizer accepts: Values, a Module, or parameter groups (dicts with a ``"params"`` entry)."""
 
 
-def _hyper(value: object, name: str, *, low: float = 0.0, high: float | None = None, below_high: bool = True,
-           above_low: bool = False) -> float:
+def _hyper(
+    value: object,
+    name: str,
+    *,
+    low: float = 0.0,
+    high: float | None = None,
+    below_high: bool = True,
+    above_low: bool = False,
+) -> float:
     """A hyperparameter as a float, checked to be a real number in [low, high) (or (low, ...], [low, high])."""
     number = check_real(value, name)
     too_high = high is not None and (number >= high if below_high else number > high)
@@ -124,8 +131,9 @@ class Optimizer:
         if isinstance(params, Module):
             items: list[Any] = list(params.parameters())
         elif isinstance(params, Value):
-            raise TypeError(f"{name} expects an iterable of Values; got a single Value, "
-                            f"so wrap it in a list: {name}([y], ...)")
+            raise TypeError(
+                f"{name} expects an iterable of Values; got a single Value, so wrap it in a list: {name}([y], ...)"
+            )
         else:
             items = check_sequence(params, f"{name} params (Values, e.g. model.parameters())")
         if items and all(isinstance(item, Mapping) for item in items):
@@ -155,12 +163,13 @@ class Optimizer:
             raise TypeError(f"{name}: a parameter group must be a dict with 'params', got {describe(param_group)}")
         if "params" not in param_group:
             raise ValueError(f"{name}: {where}has no 'params' entry")
-        unknown = [key for key in param_group if key != "params" and key not in self.defaults
-                   and key != "initial_lr"]
+        unknown = [key for key in param_group if key != "params" and key not in self.defaults and key != "initial_lr"]
         if unknown:
-            raise ValueError(f"{name}: {where}has unknown setting{'s' if len(unknown) > 1 else ''} "
-                             f"{', '.join(cut(repr(k)) for k in unknown)}; "
-                             f"expected 'params' and some of {sorted(self.defaults)}")
+            raise ValueError(
+                f"{name}: {where}has unknown setting{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(cut(repr(k)) for k in unknown)}; "
+                f"expected 'params' and some of {sorted(self.defaults)}"
+            )
         raw = param_group["params"]
         if isinstance(raw, Value):
             raw = [raw]
@@ -229,8 +238,10 @@ class Optimizer:
         before any is assigned, so an error (say, a gradient that is not a
         number) leaves parameters, state and `steps` unchanged.
         """
-        groups = [self._check_group({k: v for k, v in g.items() if k != "params"}, f"param_groups[{i}] ")
-                  for i, g in enumerate(self.param_groups)]
+        groups = [
+            self._check_group({k: v for k, v in g.items() if k != "params"}, f"param_groups[{i}] ")
+            for i, g in enumerate(self.param_groups)
+        ]
         results: list[tuple[list[Value], list[float]]] = []
         new_state: list[dict[str, list[float]]] = []
         start = 0
@@ -255,11 +266,14 @@ class Optimizer:
     def _check_grads(self, grads: list[Any], start: int) -> None:
         for i, g in enumerate(grads):
             if isinstance(g, bool) or not isinstance(g, (int, float)):
-                raise TypeError(f"{type(self).__name__}.step(): the grad of parameter {start + i} "
-                                f"is {describe(g)}, expected a float")
+                raise TypeError(
+                    f"{type(self).__name__}.step(): the grad of parameter {start + i} "
+                    f"is {describe(g)}, expected a float"
+                )
 
-    def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
-                 state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
+    def _updates(
+        self, settings: dict[str, Any], data: list[float], grads: list[float], state: dict[str, list[float]]
+    ) -> tuple[list[float], dict[str, list[float]]]:
         """New data and new state (name -> one float per parameter) for one group; must not modify its arguments."""
         raise NotImplementedError
 
@@ -298,12 +312,16 @@ class Optimizer:
             raise TypeError(f"{name}.load_state_dict() expects a dict from state_dict(), got {describe(state_dict)}")
         unknown = [k for k in state_dict if k not in ("state", "param_groups", "steps")]
         if unknown or "state" not in state_dict or "param_groups" not in state_dict:
-            raise ValueError(f"{name}.load_state_dict() expects a dict with 'state' and 'param_groups' "
-                             f"(from state_dict()), got keys {cut(repr(list(state_dict)))}")
+            raise ValueError(
+                f"{name}.load_state_dict() expects a dict with 'state' and 'param_groups' "
+                f"(from state_dict()), got keys {cut(repr(list(state_dict)))}"
+            )
         groups = check_sequence(state_dict["param_groups"], "param_groups")
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict(): the saved state has {len(groups)} parameter groups, "
-                             f"this optimizer has {len(self.param_groups)}")
+            raise ValueError(
+                f"{name}.load_state_dict(): the saved state has {len(groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
         new_settings = []
         for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
             where = f"param_groups[{i}] "
@@ -311,8 +329,10 @@ class Optimizer:
                 raise TypeError(f"{name}.load_state_dict(): {where}is {describe(saved)}, expected a dict")
             indices = check_sequence(saved.get("params", []), f"{where}params")
             if len(indices) != len(group["params"]):
-                raise ValueError(f"{name}.load_state_dict(): {where}has {len(indices)} parameters in the saved "
-                                 f"state, {len(group['params'])} here")
+                raise ValueError(
+                    f"{name}.load_state_dict(): {where}has {len(indices)} parameters in the saved "
+                    f"state, {len(group['params'])} here"
+                )
             extra = [k for k in saved if k != "params" and k not in self.defaults and k != "initial_lr"]
             if extra:
                 raise ValueError(f"{name}.load_state_dict(): {where}has unknown settings {cut(repr(extra))}")
@@ -331,21 +351,27 @@ class Optimizer:
                 raise TypeError(f"{name}.load_state_dict(): state[{index}] is {describe(entry)}, expected a dict")
             for k, v in entry.items():
                 if k not in allowed:
-                    raise ValueError(f"{name}.load_state_dict(): state[{index}] has unknown entry {cut(repr(k))}; "
-                                     f"expected some of {sorted(allowed)}")
+                    raise ValueError(
+                        f"{name}.load_state_dict(): state[{index}] has unknown entry {cut(repr(k))}; "
+                        f"expected some of {sorted(allowed)}"
+                    )
                 per_parameter[index][k] = _state_number(v, f"state[{index}][{k!r}]")
         new_state: list[dict[str, list[float]]] = []
         start = 0
         for i, group in enumerate(self.param_groups):
-            entries = per_parameter[start:start + len(group["params"])]
+            entries = per_parameter[start : start + len(group["params"])]
             start += len(group["params"])
             keys = set(entries[0]) if entries else set()
             if any(set(entry) != keys for entry in entries):
-                raise ValueError(f"{name}.load_state_dict(): the parameters of param_groups[{i}] have different "
-                                 "state entries; this optimizer keeps the same entries for a whole group")
+                raise ValueError(
+                    f"{name}.load_state_dict(): the parameters of param_groups[{i}] have different "
+                    "state entries; this optimizer keeps the same entries for a whole group"
+                )
             if "step" in keys and len({entry["step"] for entry in entries}) > 1:
-                raise ValueError(f"{name}.load_state_dict(): the parameters of param_groups[{i}] have different "
-                                 "step counts; this optimizer steps a whole group together")
+                raise ValueError(
+                    f"{name}.load_state_dict(): the parameters of param_groups[{i}] have different "
+                    "step counts; this optimizer steps a whole group together"
+                )
             new_state.append({key: [entry[key] for entry in entries] for key in sorted(keys)})
         steps = state_dict.get("steps", self.steps)
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
@@ -363,16 +389,14 @@ class Optimizer:
 
     def __repr__(self) -> str:
         groups = "" if len(self.param_groups) == 1 else f", {len(self.param_groups)} groups"
-        return (f"{type(self).__name__}({self._settings()}, {len(self.params)} parameters{groups}, "
-                f"steps={self.steps})")
+        return f"{type(self).__name__}({self._settings()}, {len(self.params)} parameters{groups}, steps={self.steps})"
 
 
 def _state_index(key: object, n: int, name: str) -> int:
     if isinstance(key, str) and key.isdigit():
         key = int(key)
     if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key < n:
-        raise ValueError(f"{name}.load_state_dict(): state key {cut(repr(key))} is not a parameter index "
-                         f"0..{n - 1}")
+        raise ValueError(f"{name}.load_state_dict(): state key {cut(repr(key))} is not a parameter index 0..{n - 1}")
     return key
 
 
@@ -405,8 +429,17 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
-                                  "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "dampening": dampening,
+                "weight_decay": weight_decay,
+                "nesterov": nesterov,
+                "maximize": maximize,
+            },
+        )
 
     def _check_group(self, settings: dict[str, Any], where: str) -> dict[str, Any]:
         out = {
@@ -418,8 +451,10 @@ class SGD(Optimizer):
             "maximize": _flag(settings["maximize"], f"{where}maximize".strip()),
         }
         if out["nesterov"] and (out["momentum"] == 0.0 or out["dampening"] != 0.0):
-            raise ValueError(f"{where}nesterov=True needs momentum > 0 and dampening = 0 "
-                             f"(got momentum={settings['momentum']!r}, dampening={settings['dampening']!r})".strip())
+            raise ValueError(
+                f"{where}nesterov=True needs momentum > 0 and dampening = 0 "
+                f"(got momentum={settings['momentum']!r}, dampening={settings['dampening']!r})".strip()
+            )
         if "initial_lr" in settings:
             out["initial_lr"] = _hyper(settings["initial_lr"], f"{where}initial_lr".strip())
         return out
@@ -427,8 +462,9 @@ class SGD(Optimizer):
     def _state_keys(self) -> frozenset[str]:
         return frozenset({"momentum_buffer"})
 
-    def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
-                 state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
+    def _updates(
+        self, settings: dict[str, Any], data: list[float], grads: list[float], state: dict[str, list[float]]
+    ) -> tuple[list[float], dict[str, list[float]]]:
         lr, mu, wd = settings["lr"], settings["momentum"], settings["weight_decay"]
         step = -lr
         if settings["maximize"]:  # as torch.optim.SGD: flip the gradient *before* weight decay is added,
@@ -485,8 +521,17 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                                  "amsgrad": amsgrad, "maximize": maximize})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "betas": betas,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "amsgrad": amsgrad,
+                "maximize": maximize,
+            },
+        )
 
     def _check_group(self, settings: dict[str, Any], where: str) -> dict[str, Any]:
         w = where.strip() + " " if where else ""
@@ -508,8 +553,9 @@ class Adam(Optimizer):
     def _state_keys(self) -> frozenset[str]:
         return frozenset({"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"})
 
-    def _updates(self, settings: dict[str, Any], data: list[float], grads: list[float],
-                 state: dict[str, list[float]]) -> tuple[list[float], dict[str, list[float]]]:
+    def _updates(
+        self, settings: dict[str, Any], data: list[float], grads: list[float], state: dict[str, list[float]]
+    ) -> tuple[list[float], dict[str, list[float]]]:
         lr, eps, wd = settings["lr"], settings["eps"], settings["weight_decay"]
         beta1, beta2 = settings["betas"]
         amsgrad = settings["amsgrad"]
@@ -537,8 +583,10 @@ class Adam(Optimizer):
 
     def _settings(self) -> str:
         group = self.param_groups[0]
-        text = (f"lr={group['lr']!r}, betas={group['betas']!r}, eps={group['eps']!r}, "
-                f"weight_decay={group['weight_decay']!r}")
+        text = (
+            f"lr={group['lr']!r}, betas={group['betas']!r}, eps={group['eps']!r}, "
+            f"weight_decay={group['weight_decay']!r}"
+        )
         if group["amsgrad"]:
             text += ", amsgrad=True"
         if group["maximize"]:

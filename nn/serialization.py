@@ -77,18 +77,29 @@ def _document(obj: object) -> str:
     """The file's text for a model, a flat state dict, or a checkpoint dict; TypeError/ValueError before any I/O."""
     if isinstance(obj, Module):
         parameters = {name: _encode(x) for name, x in obj.state_dict().items()}
-        doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "model": type(obj).__name__,
-                               "parameters": parameters}
-    elif isinstance(obj, Mapping) and all(isinstance(k, str) and not isinstance(v, bool) and is_real(v)
-                                          for k, v in obj.items()):
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "model": type(obj).__name__,
+            "parameters": parameters,
+        }
+    elif isinstance(obj, Mapping) and all(
+        isinstance(k, str) and not isinstance(v, bool) and is_real(v) for k, v in obj.items()
+    ):
         # model.state_dict(): the same layout as a saved model, with no class name
-        doc = {"format": FORMAT, "version": VERSION, "model": None,
-               "parameters": {k: _encode(float(v)) for k, v in obj.items()}}
+        doc = {
+            "format": FORMAT,
+            "version": VERSION,
+            "model": None,
+            "parameters": {k: _encode(float(v)) for k, v in obj.items()},
+        }
     elif isinstance(obj, Mapping):
         doc = {"format": FORMAT, "version": VERSION, "checkpoint": _to_json(obj, "the saved dict", 0)}
     else:
-        raise TypeError(f"save() expects an nn.Module, a state_dict() or a dict of state dicts and numbers "
-                        f"(a checkpoint), got {describe(obj)}")
+        raise TypeError(
+            f"save() expects an nn.Module, a state_dict() or a dict of state dicts and numbers "
+            f"(a checkpoint), got {describe(obj)}"
+        )
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
 
@@ -113,14 +124,17 @@ def _to_json(obj: object, where: str, depth: int) -> Any:
                 raise TypeError(f"save(): {where} has a key {describe(key)}; JSON keys are strings (or ints)")
             name = str(key)
             if name in out:
-                raise ValueError(f"save(): {where} has keys {cut(repr(name))} and {cut(repr(key))}, "
-                                 "which read the same in JSON")
+                raise ValueError(
+                    f"save(): {where} has keys {cut(repr(name))} and {cut(repr(key))}, which read the same in JSON"
+                )
             out[name] = _to_json(value, f"{where}[{cut(repr(key))}]", depth + 1)
         return out
     if isinstance(obj, (list, tuple)):
         return [_to_json(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(obj)]
-    raise TypeError(f"save(): {where} holds {describe(obj)}; a checkpoint holds numbers, strings, bools, None, "
-                    "lists and dicts (use model.state_dict() and optimizer.state_dict(), not the objects)")
+    raise TypeError(
+        f"save(): {where} holds {describe(obj)}; a checkpoint holds numbers, strings, bools, None, "
+        "lists and dicts (use model.state_dict() and optimizer.state_dict(), not the objects)"
+    )
 
 
 def _from_json(obj: Any) -> Any:
@@ -182,8 +196,7 @@ def _save_atomically(data: bytes, target: str) -> None:
         if not stat.S_ISREG(info.st_mode):
             raise PermissionError(errno.EACCES, "not a regular file; nn.save only replaces regular files", target)
         if info.st_mode & 0o222 == 0 or not os.access(real, os.W_OK):
-            raise PermissionError(errno.EACCES, "the file is read-only (change its permissions to replace it)",
-                                  target)
+            raise PermissionError(errno.EACCES, "the file is read-only (change its permissions to replace it)", target)
     directory = os.path.dirname(real)
     base = os.path.basename(real)
     while True:
@@ -245,8 +258,9 @@ def _decode_number(value: object, name: str) -> float:
     try:
         number = check_real(value, f"parameter {name!r}")
     except TypeError:  # a file's content is a ValueError, whatever JSON type it holds
-        raise ValueError(f"parameter {name!r} is {describe(value)}, expected a number "
-                         "(or \"nan\", \"inf\", \"-inf\")") from None
+        raise ValueError(
+            f'parameter {name!r} is {describe(value)}, expected a number (or "nan", "inf", "-inf")'
+        ) from None
     except OverflowError:
         raise ValueError(f"parameter {name!r}: {value!r:.40} is too large for a float") from None
     if not math.isfinite(number):  # e.g. 1e999 in the file: not something save() writes
@@ -263,13 +277,16 @@ def parse(text: str | bytes, source: str = "<string>") -> tuple[str | None, dict
     kind, model_name, content = _parse_any(text, source)
     if kind == "checkpoint":
         keys = ", ".join(cut(repr(k), 30) for k in list(content)[:5])
-        raise ValueError(f"cannot load {_show(source)}: it holds a checkpoint (a dict with keys {keys}), not one "
-                         "model's parameters; read it with nn.load(path) and pass its parts to load_state_dict()")
+        raise ValueError(
+            f"cannot load {_show(source)}: it holds a checkpoint (a dict with keys {keys}), not one "
+            "model's parameters; read it with nn.load(path) and pass its parts to load_state_dict()"
+        )
     return model_name, content
 
 
 def _parse_any(text: str | bytes, source: str) -> tuple[str, str | None, dict[str, Any]]:
     """``("parameters", model name, parameters)`` or ``("checkpoint", None, contents)``; ValueError if off."""
+
     def bad(problem: str) -> ValueError:
         return ValueError(f"cannot load {_show(source)}: {problem}")
 
@@ -294,8 +311,9 @@ def _parse_any(text: str | bytes, source: str) -> tuple[str, str | None, dict[st
         raise bad(f"the format version is missing or not an int ({cut(repr(doc.get('version')), 40)})") from None
     if version != VERSION:
         newer = " (written by a newer valuegrad)" if version > VERSION else ""
-        raise bad(f"format version {cut(str(version), 40)} is not supported{newer}; "
-                  f"this valuegrad reads version {VERSION}")
+        raise bad(
+            f"format version {cut(str(version), 40)} is not supported{newer}; this valuegrad reads version {VERSION}"
+        )
     if "checkpoint" in doc and "parameters" not in doc:
         contents = doc["checkpoint"]
         if not isinstance(contents, dict):
@@ -338,8 +356,10 @@ def _read(f: object, limit: int) -> tuple[str | bytes, str]:
         if not isinstance(data, (str, bytes)):
             raise TypeError(f"load(): the file object's read() returned {describe(data)}, expected bytes or str")
         if len(data) > limit:
-            raise ValueError(f"cannot load {_show(source)}: larger than {limit} bytes, far more than the model "
-                             "needs (pass max_bytes= to allow more)")
+            raise ValueError(
+                f"cannot load {_show(source)}: larger than {limit} bytes, far more than the model "
+                "needs (pass max_bytes= to allow more)"
+            )
         return data, source
     if not isinstance(f, (str, os.PathLike)):
         raise TypeError(f"load() expects a path or a file open for reading, got {describe(f)}")
@@ -351,11 +371,15 @@ def _read(f: object, limit: int) -> tuple[str | bytes, str]:
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory, not a model file", source)
         if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"cannot load {_show(source)}: not a regular file ({_kind(info.st_mode)}); "
-                             "nn.load reads regular files only")
+            raise ValueError(
+                f"cannot load {_show(source)}: not a regular file ({_kind(info.st_mode)}); "
+                "nn.load reads regular files only"
+            )
         if info.st_size > limit:
-            raise ValueError(f"cannot load {_show(source)}: the file has {info.st_size} bytes, far more than the "
-                             f"model needs (at most {limit}); pass max_bytes= to allow more")
+            raise ValueError(
+                f"cannot load {_show(source)}: the file has {info.st_size} bytes, far more than the "
+                f"model needs (at most {limit}); pass max_bytes= to allow more"
+            )
 
     check(os.stat(source))  # before opening: a FIFO or device is never opened
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # and if swapped in since, open cannot block
@@ -368,8 +392,12 @@ def _read(f: object, limit: int) -> tuple[str | bytes, str]:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a plain file"
@@ -408,8 +436,9 @@ def load(model: object, f: object = None, *, max_bytes: int | None = None) -> ob
     """
     if f is None and not isinstance(model, Module):
         if not (isinstance(model, (str, os.PathLike)) or hasattr(model, "read")):
-            raise TypeError(f"load() expects an nn.Module to load into and a path, or just a path, "
-                            f"got {describe(model)}")
+            raise TypeError(
+                f"load() expects an nn.Module to load into and a path, or just a path, got {describe(model)}"
+            )
         limit = DEFAULT_MAX_BYTES if max_bytes is None else check_int(max_bytes, "load(max_bytes=...)", 0)
         data, source = _read(model, limit)
         return dict(_parse_any(data, source)[2])
@@ -424,8 +453,10 @@ def load(model: object, f: object = None, *, max_bytes: int | None = None) -> ob
     problem = describe_name_mismatch(expected, list(parameters))
     if problem:
         shown = "a state dict" if model_name is None else f"a {cut(model_name, 40)}"
-        raise ValueError(f"cannot load {_show(source)}: it holds the parameters of a different architecture "
-                         f"({shown} with {len(parameters)} parameters; this {type(model).__name__} "
-                         f"has {len(expected)}): {problem}")
+        raise ValueError(
+            f"cannot load {_show(source)}: it holds the parameters of a different architecture "
+            f"({shown} with {len(parameters)} parameters; this {type(model).__name__} "
+            f"has {len(expected)}): {problem}"
+        )
     model.load_state_dict(parameters)
     return model

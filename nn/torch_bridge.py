@@ -95,8 +95,10 @@ def _activation_of(neuron: Neuron, where: str) -> str | None:
         return None
     name = _TORCH_ACTIVATIONS.get(fn)
     if name is None:
-        raise TypeError(f"to_torch: {where} has the custom activation {neuron.activation!r}, which has no "
-                        f"torch.nn equivalent; only relu, tanh, sigmoid and linear can be exported")
+        raise TypeError(
+            f"to_torch: {where} has the custom activation {neuron.activation!r}, which has no "
+            f"torch.nn equivalent; only relu, tanh, sigmoid and linear can be exported"
+        )
     return name
 
 
@@ -107,22 +109,30 @@ def _stage(neurons: list[Neuron], where: str) -> _Linear:
     for i, neuron in enumerate(neurons[1:], start=1):
         name = f"{where}.neurons.{i}"
         if neuron.nin != first.nin:
-            raise TypeError(f"to_torch: {name} has {neuron.nin} inputs but {where}.neurons.0 has {first.nin}; "
-                            "a torch.nn.Linear needs one width")
+            raise TypeError(
+                f"to_torch: {name} has {neuron.nin} inputs but {where}.neurons.0 has {first.nin}; "
+                "a torch.nn.Linear needs one width"
+            )
         if _activation_of(neuron, name) != activation:
-            raise TypeError(f"to_torch: {where} mixes activations ({first.activation!r} and "
-                            f"{neuron.activation!r}); a torch.nn.Sequential applies one per layer")
+            raise TypeError(
+                f"to_torch: {where} mixes activations ({first.activation!r} and "
+                f"{neuron.activation!r}); a torch.nn.Sequential applies one per layer"
+            )
         if (neuron.b is None) != (first.b is None):
-            raise TypeError(f"to_torch: {where} mixes neurons with and without a bias; "
-                            "a torch.nn.Linear has a bias for all outputs or none")
+            raise TypeError(
+                f"to_torch: {where} mixes neurons with and without a bias; "
+                "a torch.nn.Linear has a bias for all outputs or none"
+            )
     return _Linear(where, neurons, activation)
 
 
 def _chain(obj: object, where: str, seen: set[int]) -> list[_Linear]:
     """The Linear stages of ``obj``, in order; TypeError for anything a Sequential cannot express."""
     if isinstance(obj, Value):
-        raise TypeError(f"to_torch: {where} is a bare Value parameter, not part of a Neuron/Layer/MLP; "
-                        "a torch.nn.Sequential of Linear layers cannot hold it")
+        raise TypeError(
+            f"to_torch: {where} is a bare Value parameter, not part of a Neuron/Layer/MLP; "
+            "a torch.nn.Sequential of Linear layers cannot hold it"
+        )
     if isinstance(obj, (list, tuple, dict)):
         items = obj.items() if isinstance(obj, dict) else enumerate(obj)
         stages: list[_Linear] = []
@@ -132,8 +142,10 @@ def _chain(obj: object, where: str, seen: set[int]) -> list[_Linear]:
     if not isinstance(obj, Module):
         return []  # numbers, names, callables: not parameters
     if id(obj) in seen:
-        raise TypeError(f"to_torch: {where or type(obj).__name__} is the same module reached twice "
-                        "(shared weights); export it without the sharing")
+        raise TypeError(
+            f"to_torch: {where or type(obj).__name__} is the same module reached twice "
+            "(shared weights); export it without the sharing"
+        )
     seen.add(id(obj))
     if isinstance(obj, Neuron):
         return [_stage([obj], where or "neuron")]
@@ -159,8 +171,10 @@ def _plan(model: object) -> list[_Linear]:
         raise TypeError(f"to_torch: {type(model).__name__} holds no Neuron, Layer or MLP to export")
     for before, after in itertools.pairwise(stages):
         if before.nout != after.nin:
-            raise TypeError(f"to_torch: {type(model).__name__} is not a chain of its layers: {before.where} has "
-                            f"{before.nout} outputs but the next one, {after.where}, takes {after.nin} inputs")
+            raise TypeError(
+                f"to_torch: {type(model).__name__} is not a chain of its layers: {before.where} has "
+                f"{before.nout} outputs but the next one, {after.where}, takes {after.nin} inputs"
+            )
     return stages
 
 
@@ -180,17 +194,25 @@ def _check_forward_is_chain(model: Module, net: Any, torch: Any) -> None:
         try:
             out = model(list(x))
         except Exception as error:  # the user's forward rejected a plain list of floats
-            raise TypeError(f"to_torch: could not check {type(model).__name__}'s forward on a list of {nin} "
-                            f"numbers ({type(error).__name__}: {error})") from error
+            raise TypeError(
+                f"to_torch: could not check {type(model).__name__}'s forward on a list of {nin} "
+                f"numbers ({type(error).__name__}: {error})"
+            ) from error
         got = [out] if isinstance(out, Value) else out
         numbers = [v.data if isinstance(v, Value) else v for v in got] if isinstance(got, (list, tuple)) else None
-        if numbers is None or len(numbers) != len(row) or not all(
-            isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
-            for a, b in zip(numbers, row)
+        if (
+            numbers is None
+            or len(numbers) != len(row)
+            or not all(
+                isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+                for a, b in zip(numbers, row)
+            )
         ):
-            raise TypeError(f"to_torch: {type(model).__name__}.forward does not compute its layers one after "
-                            "the other (checked on sample inputs), so it cannot be a torch.nn.Sequential; "
-                            "export its Neuron/Layer/MLP parts instead")
+            raise TypeError(
+                f"to_torch: {type(model).__name__}.forward does not compute its layers one after "
+                "the other (checked on sample inputs), so it cannot be a torch.nn.Sequential; "
+                "export its Neuron/Layer/MLP parts instead"
+            )
 
 
 def to_torch(model: Module, *, dtype: Any = None) -> Any:
@@ -226,8 +248,9 @@ def to_torch(model: Module, *, dtype: Any = None) -> Any:
             linear = torch.nn.utils.skip_init(torch.nn.Linear, stage.nin, stage.nout, bias=stage.bias, dtype=dtype)
             linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in stage.neurons], dtype=torch.float64))
             if stage.bias:
-                linear.bias.copy_(torch.tensor([n.b.data for n in stage.neurons if n.b is not None],
-                                               dtype=torch.float64))
+                linear.bias.copy_(
+                    torch.tensor([n.b.data for n in stage.neurons if n.b is not None], dtype=torch.float64)
+                )
             modules.append(linear)
             if stage.activation is not None:
                 modules.append(getattr(torch.nn, stage.activation)())
@@ -250,8 +273,10 @@ def _describe_torch_stages(torch_module: Any, torch: Any) -> list[tuple[str, Any
         elif isinstance(module, torch.nn.Identity):
             continue
         else:
-            raise ValueError(f"from_torch: the torch module has a {type(module).__name__} "
-                             f"({name or 'at the top'}), which valuegrad's Neuron/Layer/MLP have no counterpart for")
+            raise ValueError(
+                f"from_torch: the torch module has a {type(module).__name__} "
+                f"({name or 'at the top'}), which valuegrad's Neuron/Layer/MLP have no counterpart for"
+            )
     return leaves
 
 
@@ -280,19 +305,25 @@ def from_torch(torch_module: Any, model: Module) -> Module:
     expected = [kind for stage in stages for kind in ("Linear", stage.activation) if kind is not None]
     found = [kind for kind, _ in leaves]
     if found != expected:
-        raise ValueError(f"from_torch: the torch module's layers are {found} but {type(model).__name__} "
-                         f"needs {expected}; nothing was copied")
+        raise ValueError(
+            f"from_torch: the torch module's layers are {found} but {type(model).__name__} "
+            f"needs {expected}; nothing was copied"
+        )
     linears = [module for kind, module in leaves if kind == "Linear"]
     updates: list[tuple[Value, float]] = []
     for i, (stage, linear) in enumerate(zip(stages, linears)):
         shape = tuple(linear.weight.shape)
         if shape != (stage.nout, stage.nin):
-            raise ValueError(f"from_torch: Linear layer {i} has weight shape {shape} but {stage.where} needs "
-                             f"({stage.nout}, {stage.nin}) (outputs, inputs); nothing was copied")
+            raise ValueError(
+                f"from_torch: Linear layer {i} has weight shape {shape} but {stage.where} needs "
+                f"({stage.nout}, {stage.nin}) (outputs, inputs); nothing was copied"
+            )
         has_bias = linear.bias is not None
         if has_bias != stage.bias:
-            raise ValueError(f"from_torch: Linear layer {i} {'has' if has_bias else 'has no'} bias but "
-                             f"{stage.where} {'has' if stage.bias else 'has no'} bias; nothing was copied")
+            raise ValueError(
+                f"from_torch: Linear layer {i} {'has' if has_bias else 'has no'} bias but "
+                f"{stage.where} {'has' if stage.bias else 'has no'} bias; nothing was copied"
+            )
         weights = linear.weight.detach().to(device="cpu", dtype=torch.float64).tolist()
         biases = linear.bias.detach().to(device="cpu", dtype=torch.float64).tolist() if has_bias else None
         for j, neuron in enumerate(stage.neurons):

@@ -87,8 +87,11 @@ class History:
     def __repr__(self) -> str:
         if not self.epoch:
             return "History(0 epochs)"
-        last = {name: getattr(self, name)[-1] for name in ("loss", "accuracy", "val_loss", "val_accuracy")
-                if getattr(self, name)}
+        last = {
+            name: getattr(self, name)[-1]
+            for name in ("loss", "accuracy", "val_loss", "val_accuracy")
+            if getattr(self, name)
+        }
         shown = ", ".join(f"{name}={value:.4g}" for name, value in last.items())
         return f"History({len(self.epoch)} epochs, last: {shown})"
 
@@ -190,8 +193,9 @@ def _check_progress(progress: object) -> Progress:
         return "text"
     if isinstance(progress, int) and not isinstance(progress, bool) and progress >= 1:
         return progress
-    raise TypeError(f"fit: progress must be True, False, 'text' or an int N >= 1 (a line every N epochs), "
-                    f"got {describe(progress)}")
+    raise TypeError(
+        f"fit: progress must be True, False, 'text' or an int N >= 1 (a line every N epochs), got {describe(progress)}"
+    )
 
 
 def _progress(total: int, progress: Progress, desc: str) -> _Progress:
@@ -207,8 +211,12 @@ def _progress(total: int, progress: Progress, desc: str) -> _Progress:
     except ImportError:
         if not _hinted:
             _hinted = True
-            print("fit: install valuegrad[progress] (tqdm) for a progress bar; progress='text' prints plain "
-                  "lines and progress=False nothing", file=sys.stderr, flush=True)
+            print(
+                "fit: install valuegrad[progress] (tqdm) for a progress bar; progress='text' prints plain "
+                "lines and progress=False nothing",
+                file=sys.stderr,
+                flush=True,
+            )
         return _Plain(total, desc)
     return _Tqdm(tqdm(total=total, desc=desc, unit="epoch"))
 
@@ -226,17 +234,28 @@ def _row_shape(row: object) -> int | None:
 def _check_data(X: Any, y: Any, what: str) -> int:  # noqa: N803
     for name, data in (("X", X), ("y", y)):
         if isinstance(data, (str, bytes, bytearray, dict, set, frozenset)) or not hasattr(data, "__len__"):
-            raise TypeError(f"fit: {what}{name} must be a sequence of samples (a list, tuple or array), "
-                            f"got {describe(data)}")
+            raise TypeError(
+                f"fit: {what}{name} must be a sequence of samples (a list, tuple or array), got {describe(data)}"
+            )
     n = len(X)
     if n != len(y):
         raise ValueError(f"fit: {what}X has {n} samples but {what}y has {len(y)}; they must match")
     return n
 
 
-def _check_fit_arguments(X: Any, y: Any, loss: object, optimizer: object, epochs: object,  # noqa: N803
-                         batch_size: object, shuffle: object, validation_data: object,
-                         lr_schedule: object, desc: object, callback: object) -> tuple[int, int, int]:
+def _check_fit_arguments(
+    X: Any,  # noqa: N803 - X and y, as in scikit-learn
+    y: Any,
+    loss: object,
+    optimizer: object,
+    epochs: object,
+    batch_size: object,
+    shuffle: object,
+    validation_data: object,
+    lr_schedule: object,
+    desc: object,
+    callback: object,
+) -> tuple[int, int, int]:
     """Every check fit makes before training: (number of samples, epochs, batch size)."""
     n = _check_data(X, y, "")
     if n == 0:
@@ -256,23 +275,31 @@ def _check_fit_arguments(X: Any, y: Any, loss: object, optimizer: object, epochs
         raise TypeError(f"fit: desc must be a str, got {describe(desc)}")
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            shown = (f"a {type(validation_data).__name__} of {len(validation_data)} items"
-                     if isinstance(validation_data, (tuple, list)) else describe(validation_data))
+            shown = (
+                f"a {type(validation_data).__name__} of {len(validation_data)} items"
+                if isinstance(validation_data, (tuple, list))
+                else describe(validation_data)
+            )
             raise TypeError(f"fit: validation_data must be a pair (X_val, y_val), got {shown}")
         X_val, y_val = validation_data  # noqa: N806
         if _check_data(X_val, y_val, "validation_data: ") == 0:
             raise ValueError("fit: validation_data has no samples")
         if _row_shape(X_val[0]) != _row_shape(X[0]):
-            raise ValueError(f"fit: validation_data's first row {describe(X_val[0])} is not shaped like X's "
-                             f"{describe(X[0])}; pass validation_data=(X_val, y_val)")
+            raise ValueError(
+                f"fit: validation_data's first row {describe(X_val[0])} is not shaped like X's "
+                f"{describe(X[0])}; pass validation_data=(X_val, y_val)"
+            )
     return n, epochs, size
 
 
 def _warn_non_finite(loss: float, epoch: int, batch: int, lr: float) -> None:
     """The one warning `fit` gives when it stops on an infinite or NaN loss (pointing at fit's caller)."""
-    warnings.warn(f"fit: the loss became {loss} in epoch {epoch + 1} (batch {batch}); training stopped before "
-                  f"that step. Lower the learning rate (it is {lr:g}) or scale the inputs.", RuntimeWarning,
-                  stacklevel=3)
+    warnings.warn(
+        f"fit: the loss became {loss} in epoch {epoch + 1} (batch {batch}); training stopped before "
+        f"that step. Lower the learning rate (it is {lr:g}) or scale the inputs.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def fit(
@@ -330,8 +357,9 @@ def fit(
         The `History`: ``epoch``, ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``,
         ``lr`` and ``seconds`` lists, one entry per epoch.
     """
-    n, epochs, size = _check_fit_arguments(X, y, loss, optimizer, epochs, batch_size, shuffle, validation_data,
-                                           lr_schedule, desc, callback)
+    n, epochs, size = _check_fit_arguments(
+        X, y, loss, optimizer, epochs, batch_size, shuffle, validation_data, lr_schedule, desc, callback
+    )
     progress = _check_progress(progress)
     chosen = _resolve_metric(metric, loss)
     rng = make_rng(seed)
@@ -383,8 +411,9 @@ def fit(
                 history.accuracy.append(total_metric / n)
                 stats["accuracy"] = total_metric / n
             if validation_data is not None:
-                val_loss, val_metric = evaluate(model, *validation_data, loss=loss,
-                                                metric=_resolve_metric(metric, loss) if step else chosen)
+                val_loss, val_metric = evaluate(
+                    model, *validation_data, loss=loss, metric=_resolve_metric(metric, loss) if step else chosen
+                )
                 history.val_loss.append(val_loss)
                 stats["val_loss"] = val_loss
                 if val_metric is not None:

@@ -37,6 +37,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         absent = missing(required_modules(path))
         if absent:
             names = ", ".join(absent)
-            item.add_marker(pytest.mark.skip(
-                reason=f"{path.name} needs {names}, which is not installed (for torch: make torch, "
-                       f"or pip install 'valuegrad[torch]')"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"{path.name} needs {names}, which is not installed (for torch: make torch, "
+                    f"or pip install 'valuegrad[torch]')"
+                )
+            )

@@ -23,7 +23,11 @@ def main(names: list[str]) -> int:
         start = time.perf_counter()
         notebook = nbformat.read(path, as_version=4)
         client = NotebookClient(
-            notebook, kernel_name="python3", timeout=600, coalesce_streams=True, record_timing=False,
+            notebook,
+            kernel_name="python3",
+            timeout=600,
+            coalesce_streams=True,
+            record_timing=False,
             resources={"metadata": {"path": str(HERE)}},
         )
         client.execute()

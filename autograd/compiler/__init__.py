@@ -34,8 +34,16 @@ from ..value import Value
 from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, RetraceWarning, Stats
 from .tracing import FrozenValueWarning, TraceError
 
-__all__ = ["compile", "Compiled", "TraceError", "FrozenValueWarning", "RetraceWarning", "EagerFallbackWarning",
-           "CompileMismatchError", "Stats"]
+__all__ = [
+    "compile",
+    "Compiled",
+    "TraceError",
+    "FrozenValueWarning",
+    "RetraceWarning",
+    "EagerFallbackWarning",
+    "CompileMismatchError",
+    "Stats",
+]
 
 BACKENDS = ("python", "c")
 
@@ -87,5 +95,14 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
         from .cbackend import find_compiler
 
         find_compiler(compiler)  # fail now, with how to get one, rather than at the first call
-    return Compiled(fn, backend=backend, static=static, strict=bool(strict), verify=every, params=params,
-                    max_traces=limit, cache_dir=cache_dir, compiler=compiler)
+    return Compiled(
+        fn,
+        backend=backend,
+        static=static,
+        strict=bool(strict),
+        verify=every,
+        params=params,
+        max_traces=limit,
+        cache_dir=cache_dir,
+        compiler=compiler,
+    )

@@ -53,9 +53,11 @@ class MissingCCodeError(ValueError):
     """An operation in the graph has no C template (``defop(..., code={"c": ...})``)."""
 
 
-_HOW = ("install one (Debian/Ubuntu: `apt-get install gcc`, or `tcc` for fast builds; macOS: "
-        "`xcode-select --install`), or `pip install 'valuegrad[c]'` for the ziglang wheel's `zig cc`; "
-        "or use backend='python'")
+_HOW = (
+    "install one (Debian/Ubuntu: `apt-get install gcc`, or `tcc` for fast builds; macOS: "
+    "`xcode-select --install`), or `pip install ziglang` (valuegrad's `c` extra) for its `zig cc`; "
+    "or use backend='python'"
+)
 
 
 @functools.lru_cache(maxsize=8)
@@ -73,8 +75,9 @@ def find_compiler(command: str | None = None) -> tuple[str, ...]:
             return (path,)
     if importlib.util.find_spec("ziglang") is not None:
         return (sys.executable, "-m", "ziglang", "cc")
-    raise CompilerNotFoundError(f"backend='c' needs a C compiler and none was found (tried cc, gcc, clang, tcc and "
-                                f"the ziglang package); {_HOW}")
+    raise CompilerNotFoundError(
+        f"backend='c' needs a C compiler and none was found (tried cc, gcc, clang, tcc and the ziglang package); {_HOW}"
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -134,7 +137,8 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
         raise MissingCCodeError(
             f"backend='c': the operation(s) {', '.join(map(repr, missing))} have no C code; give it when defining "
             "the operation, e.g. defop(name, forward, derivative, code={'c': ('log1p(exp({0}))', "
-            "('1.0 / (1.0 + exp(-{0}))',))}), or use backend='python'")
+            "('1.0 / (1.0 + exp(-{0}))',))}), or use backend='python'"
+        )
     ref: dict[int, str] = {}
     sizes: list[int] = []
     for a, structure in enumerate(tr.arg_structures):
@@ -157,8 +161,9 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
         const = _literal(node.op.const) if node.op is not None and node.op.const is not None else ""
         return template.format(*args, out=ref[node_index], g=g, c=const)
 
-    forward = [f"t[{k}] = {fill(n.op.code['c'][0], k)};" for k, n in enumerate(nodes)
-               if n.kind == OP and n.op is not None]
+    forward = [
+        f"t[{k}] = {fill(n.op.code['c'][0], k)};" for k, n in enumerate(nodes) if n.kind == OP and n.op is not None
+    ]
     # backward, pull style: each node's gradient is the sum of what its users pass back, in eager's order
     backward: list[str] = []
     gname: dict[int, str] = {}
@@ -175,7 +180,7 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
             if terms:
                 target = f"G[{param_slot[k]}]"
                 for start in range(0, len(terms), 64):
-                    backward.append(f"{target} = {target} + " + " + ".join(terms[start:start + 64]) + ";")
+                    backward.append(f"{target} = {target} + " + " + ".join(terms[start : start + 64]) + ";")
             continue
         if not terms:
             continue
@@ -185,7 +190,7 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
             gname[k] = f"d[{k}]"
             for start in range(0, len(terms), 64):
                 head = f"d[{k}] = " if start == 0 else f"d[{k}] = d[{k}] + "
-                backward.append(head + " + ".join(terms[start:start + 64]) + ";")
+                backward.append(head + " + ".join(terms[start : start + 64]) + ";")
         if node.kind != OP or node.op is None:
             continue
         g = gname[k]
@@ -215,8 +220,8 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
         "#define NOINLINE __attribute__((noinline))",
         "",
     ]
-    fchunks = [forward[i:i + CHUNK] for i in range(0, len(forward), CHUNK)]
-    bchunks = [backward[i:i + CHUNK] for i in range(0, len(backward), CHUNK)]
+    fchunks = [forward[i : i + CHUNK] for i in range(0, len(forward), CHUNK)]
+    bchunks = [backward[i : i + CHUNK] for i in range(0, len(backward), CHUNK)]
     for c, chunk in enumerate(fchunks):
         out.append(f"static NOINLINE void forward_{c}({head}) {{")
         out.extend("    " + s for s in chunk)
@@ -231,8 +236,10 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
     fcalls = "".join(f"        forward_{c}({call_args});\n" for c in range(len(fchunks)))
     bcalls = "".join(f"        backward_{c}({call_args}, d, G, seed);\n" for c in range(len(bchunks)))
     out_ref = ref[tr.output]
-    out.append(f"void vg_batch(int n{batch_xs}, const double *p, double *G, double *outs, double seed, "
-               "double *t, double *d) {")
+    out.append(
+        f"void vg_batch(int n{batch_xs}, const double *p, double *G, double *outs, double seed, "
+        "double *t, double *d) {"
+    )
     out.append("    for (int s = n - 1; s >= 0; s--) {")
     out.append(offsets + fcalls + f"        outs[s] = {out_ref};\n" + bcalls.rstrip("\n"))
     out.append("    }")
@@ -244,8 +251,10 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
     out.append("}")
     sgd_xs = "".join(f", const double *X{a}" for a in range(len(sizes)))
     sgd_args = "".join(f", X{a} + off * {sizes[a]}" for a in range(len(sizes)))
-    out.append(f"void vg_sgd(int nb, const int *sizes{sgd_xs}, double *p, double *G, int np, double lr, int mean, "
-               "double *outs, double *t, double *d) {")
+    out.append(
+        f"void vg_sgd(int nb, const int *sizes{sgd_xs}, double *p, double *G, int np, double lr, int mean, "
+        "double *outs, double *t, double *d) {"
+    )
     out.append("    long off = 0;")
     out.append("    for (int b = 0; b < nb; b++) {")
     out.append("        int n = sizes[b];")
@@ -281,8 +290,10 @@ def _build(source: str, argv: tuple[str, ...], cache_dir: str | None) -> tuple[s
         except (OSError, subprocess.SubprocessError) as error:
             raise CompilerNotFoundError(f"running the C compiler failed ({' '.join(cmd)}): {error}; {_HOW}") from None
         if run.returncode != 0:
-            raise RuntimeError(f"the C compiler failed ({' '.join(argv)}, exit {run.returncode}):\n"
-                               f"{(run.stderr or run.stdout)[-3000:]}")
+            raise RuntimeError(
+                f"the C compiler failed ({' '.join(argv)}, exit {run.returncode}):\n"
+                f"{(run.stderr or run.stdout)[-3000:]}"
+            )
         os.replace(lib, path)  # atomic: a concurrent reader sees the whole library or none
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -336,8 +347,10 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
         arrays = [_flatten(col, sizes[a], structures[a]) for a, col in enumerate(columns)]
         for a, arr in enumerate(arrays):
             if len(arr) != n * sizes[a]:
-                raise ValueError(f"{name}: argument {a} has {len(arr) // max(n, 1)} numbers per sample on average, "
-                                 f"the trace has {sizes[a]}")
+                raise ValueError(
+                    f"{name}: argument {a} has {len(arr) // max(n, 1)} numbers per sample on average, "
+                    f"the trace has {sizes[a]}"
+                )
         return arrays
 
     def run(n: int, *rest: Any) -> tuple[list[float], array[float]]:
@@ -346,8 +359,16 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
         p = array("d", params)
         g = array("d", zeros)
         outs = array("d", bytes(8 * n))
-        batch_fn(n, *[x.buffer_info()[0] for x in xs], p.buffer_info()[0], g.buffer_info()[0],
-                 outs.buffer_info()[0], seed, t_ptr, d_ptr)
+        batch_fn(
+            n,
+            *[x.buffer_info()[0] for x in xs],
+            p.buffer_info()[0],
+            g.buffer_info()[0],
+            outs.buffer_info()[0],
+            seed,
+            t_ptr,
+            d_ptr,
+        )
         return outs.tolist(), g
 
     def forward(n: int, *rest: Any) -> list[float]:
@@ -358,15 +379,27 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
         forward_fn(n, *[x.buffer_info()[0] for x in xs], p.buffer_info()[0], outs.buffer_info()[0], t_ptr)
         return outs.tolist()
 
-    def sgd(n: int, columns: Sequence[Sequence[Any]], params: list[float], lr: float, sizes_: list[int],
-            mean: bool) -> tuple[list[float], array[float], array[float]]:
+    def sgd(
+        n: int, columns: Sequence[Sequence[Any]], params: list[float], lr: float, sizes_: list[int], mean: bool
+    ) -> tuple[list[float], array[float], array[float]]:
         xs = inputs(columns, n)
         p = array("d", params)
         g = array("d", zeros)
         outs = array("d", bytes(8 * n))
         counts = array("i", sizes_)
-        sgd_fn(len(sizes_), counts.buffer_info()[0], *[x.buffer_info()[0] for x in xs], p.buffer_info()[0],
-               g.buffer_info()[0], n_params, lr, int(mean), outs.buffer_info()[0], t_ptr, d_ptr)
+        sgd_fn(
+            len(sizes_),
+            counts.buffer_info()[0],
+            *[x.buffer_info()[0] for x in xs],
+            p.buffer_info()[0],
+            g.buffer_info()[0],
+            n_params,
+            lr,
+            int(mean),
+            outs.buffer_info()[0],
+            t_ptr,
+            d_ptr,
+        )
         return outs.tolist(), p, g
 
     entry = _Entry(tr, list(tr.params), run, forward, source)

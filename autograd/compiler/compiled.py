@@ -121,8 +121,10 @@ class _Blame:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         if error is None or not isinstance(error, Exception):
             return
-        message = (f"{error} [in the {self.phase} of operation {self.name!r} of compiled code; the node was "
-                   f"created at {self.where}]")
+        message = (
+            f"{error} [in the {self.phase} of operation {self.name!r} of compiled code; the node was "
+            f"created at {self.where}]"
+        )
         try:
             new = type(error)(message)
         except Exception:
@@ -141,8 +143,19 @@ class Compiled:
     sum (or mean) of the outputs.
     """
 
-    def __init__(self, fn: Callable[..., Value], *, backend: str, static: Iterable[int | str], strict: bool,
-                 verify: int, params: Any, max_traces: int, cache_dir: str | None, compiler: str | None) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Value],
+        *,
+        backend: str,
+        static: Iterable[int | str],
+        strict: bool,
+        verify: int,
+        params: Any,
+        max_traces: int,
+        cache_dir: str | None,
+        compiler: str | None,
+    ) -> None:
         import inspect
 
         self.fn = fn
@@ -161,8 +174,10 @@ class Compiled:
         for s in static:
             if isinstance(s, str):
                 if s not in self._names:
-                    raise ValueError(f"autograd.compile: static={s!r} is not an argument of {self.__name__} "
-                                     f"(its arguments: {', '.join(self._names) or 'unknown'})")
+                    raise ValueError(
+                        f"autograd.compile: static={s!r} is not an argument of {self.__name__} "
+                        f"(its arguments: {', '.join(self._names) or 'unknown'})"
+                    )
                 statics.add(self._names.index(s))
             elif isinstance(s, int) and not isinstance(s, bool) and s >= 0:
                 statics.add(s)
@@ -280,11 +295,12 @@ class Compiled:
         entry = self._entry(key, example) if len(groups) == 1 else None
         if entry is not None and "sgd" in entry.extra and is_grad_enabled() and not self.verify:
             dyn = [c for i, c in enumerate(columns) if i not in self._static]
-            outs, new, grads = entry.extra["sgd"](n, dyn, list(map(_get_data, entry.params)), rate, sizes,
-                                                  reduce == "mean")
+            outs, new, grads = entry.extra["sgd"](
+                n, dyn, list(map(_get_data, entry.params)), rate, sizes, reduce == "mean"
+            )
             losses, start = [], 0
             for count in sizes:
-                total = _sum(outs[start:start + count])
+                total = _sum(outs[start : start + count])
                 losses.append(total / count if reduce == "mean" else total)
                 start += count
             if not all(map(math.isfinite, losses)):  # replay in Python to raise eager's error, if any
@@ -296,7 +312,7 @@ class Compiled:
         losses = []
         start = 0
         for count in sizes:
-            part = [c[start:start + count] for c in columns]
+            part = [c[start : start + count] for c in columns]
             params = self._snapshot()
             for p, _ in params:
                 p.grad = 0.0
@@ -311,8 +327,9 @@ class Compiled:
 
     # ------------------------------------------------------------------ guards and traces
     def _key(self, args: Sequence[object]) -> Any:
-        return tuple(("static", _hashable(a)) if i in self._static else ("dyn", signature(a))
-                     for i, a in enumerate(args))
+        return tuple(
+            ("static", _hashable(a)) if i in self._static else ("dyn", signature(a)) for i, a in enumerate(args)
+        )
 
     def _groups(self, columns: Sequence[Sequence[object]]) -> tuple[int, dict[Any, tuple[list[int], tuple[Any, ...]]]]:
         """The samples grouped by guard key: (number of samples, key -> (sample indices, an example sample))."""
@@ -321,13 +338,17 @@ class Compiled:
         cols = []
         for i, c in enumerate(columns):
             if isinstance(c, (str, bytes)) or not hasattr(c, "__len__"):
-                raise TypeError(f"{self.__name__}: batch() argument {i} must be a sequence (one entry per "
-                                f"sample), got {describe(c)}")
+                raise TypeError(
+                    f"{self.__name__}: batch() argument {i} must be a sequence (one entry per "
+                    f"sample), got {describe(c)}"
+                )
             cols.append(c)
         n = len(cols[0])
         if any(len(c) != n for c in cols):
-            raise ValueError(f"{self.__name__}: batch() got sequences of different lengths "
-                             f"{[len(c) for c in cols]}; give one entry per sample in each")
+            raise ValueError(
+                f"{self.__name__}: batch() got sequences of different lengths "
+                f"{[len(c) for c in cols]}; give one entry per sample in each"
+            )
         if n == 0:
             raise ValueError(f"{self.__name__}: batch() got no samples")
         first = tuple(c[0] for c in cols)
@@ -374,8 +395,10 @@ class Compiled:
         entry = self._entries.get(key)
         current = self._param_list()
         if entry is not None and current is not None and not _same(current, entry.extra["param_list"]):
-            self._warn_retrace(f"the set of parameters changed ({len(entry.extra['param_list'])} before, "
-                               f"{len(current)} now, or different Value objects)")
+            self._warn_retrace(
+                f"the set of parameters changed ({len(entry.extra['param_list'])} before, "
+                f"{len(current)} now, or different Value objects)"
+            )
             del self._entries[key]
             entry = None
         if entry is not None:
@@ -384,9 +407,13 @@ class Compiled:
         if len(self._entries) >= self.max_traces:
             if not self._eager_warned:
                 self._eager_warned = True
-                warnings.warn(f"autograd.compile: {self.__name__} was traced {len(self._entries)} times "
-                              f"(max_traces={self.max_traces}); inputs that match no trace now run eagerly "
-                              f"(uncompiled). Last guard: {self._explain(key)}", EagerFallbackWarning, stacklevel=4)
+                warnings.warn(
+                    f"autograd.compile: {self.__name__} was traced {len(self._entries)} times "
+                    f"(max_traces={self.max_traces}); inputs that match no trace now run eagerly "
+                    f"(uncompiled). Last guard: {self._explain(key)}",
+                    EagerFallbackWarning,
+                    stacklevel=4,
+                )
             return None
         if self._entries:
             self._warn_retrace(self._explain(key))
@@ -401,10 +428,13 @@ class Compiled:
             name = self._names[i] if i < len(self._names) else f"#{i}"
             if a != b:
                 if kind == "static":
-                    return (f"the static argument {name!r} changed from {a!r} to {b!r} (a Python value frozen "
-                            "into the trace)")
-                return (f"argument {name!r} changed structure: it was {describe_signature(a)}, "
-                        f"now {describe_signature(b)}")
+                    return (
+                        f"the static argument {name!r} changed from {a!r} to {b!r} (a Python value frozen "
+                        "into the trace)"
+                    )
+                return (
+                    f"argument {name!r} changed structure: it was {describe_signature(a)}, now {describe_signature(b)}"
+                )
         if len(old) != len(key):
             return f"the number of arguments changed from {len(old)} to {len(key)}"
         return "a guard failed"
@@ -429,8 +459,9 @@ class Compiled:
         self.stats = stats
         return entry
 
-    def _guarded(self, entry: _Entry, dyn: list[Sequence[object]], params: list[float], seed: float | None,
-                 n: int) -> Any:
+    def _guarded(
+        self, entry: _Entry, dyn: list[Sequence[object]], params: list[float], seed: float | None, n: int
+    ) -> Any:
         """Run the generated code; if it raises, replay the samples eagerly to raise eager's error at the node."""
         try:
             if seed is None:
@@ -445,8 +476,15 @@ class Compiled:
                 _interpret(entry.trace, [c[s] for c in dyn], params, seed)
         return result
 
-    def _explain_error(self, entry: _Entry, dyn: list[Sequence[object]], params: list[float], seed: float | None,
-                       n: int, error: Exception) -> None:
+    def _explain_error(
+        self,
+        entry: _Entry,
+        dyn: list[Sequence[object]],
+        params: list[float],
+        seed: float | None,
+        n: int,
+        error: Exception,
+    ) -> None:
         for s in range(n - 1, -1, -1) if seed is not None else range(n):
             try:
                 _interpret(entry.trace, [c[s] for c in dyn], params, seed)
@@ -471,8 +509,9 @@ class Compiled:
                     params.append(p)
         return [(p, p.grad) for p in params]
 
-    def _verify(self, columns: Sequence[Sequence[object]], reduce: str, result: float,
-                before: list[tuple[Value, float]]) -> None:
+    def _verify(
+        self, columns: Sequence[Sequence[object]], reduce: str, result: float, before: list[tuple[Value, float]]
+    ) -> None:
         after = [(p, p.grad) for p, _ in before]
         for p, _ in before:
             p.grad = 0.0
@@ -493,9 +532,12 @@ class Compiled:
         for p, g1 in after:
             p.grad = g1
         if problems:
-            raise CompileMismatchError(f"autograd.compile(verify=...): {self.__name__} differs from eager by more "
-                                       f"than 1e-9: " + "; ".join(problems[:5]) +
-                                       (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+            raise CompileMismatchError(
+                f"autograd.compile(verify=...): {self.__name__} differs from eager by more "
+                f"than 1e-9: "
+                + "; ".join(problems[:5])
+                + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
+            )
 
 
 def _close(a: float, b: float) -> bool:

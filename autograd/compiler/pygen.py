@@ -189,8 +189,15 @@ class _Generator:
             return exprs[k]
         return self.names.var[k], ATOM
 
-    def fill(self, template: str, node_inputs: Sequence[int], exprs: dict[int, tuple[str, int]],
-             out: str = "", g: str = "", const: float | None = None) -> tuple[str, int]:
+    def fill(
+        self,
+        template: str,
+        node_inputs: Sequence[int],
+        exprs: dict[int, tuple[str, int]],
+        out: str = "",
+        g: str = "",
+        const: float | None = None,
+    ) -> tuple[str, int]:
         prec, needs = classify(template)
         args = [_paren(self.ref(i, exprs), needs.get(str(pos), ATOM)) for pos, i in enumerate(node_inputs)]
         c = literal(const)[0] if const is not None else ""
@@ -232,7 +239,7 @@ class _Generator:
             if node.kind == PARAM:
                 target = f"g_{names.var[k]}"
                 for start in range(0, len(terms), MAX_TERMS):
-                    chunk = " + ".join(_paren(t, MUL) for t in terms[start:start + MAX_TERMS])
+                    chunk = " + ".join(_paren(t, MUL) for t in terms[start : start + MAX_TERMS])
                     lines.append(f"{target} = {target} + {chunk}")
                 continue
             if not terms:
@@ -242,13 +249,19 @@ class _Generator:
             else:
                 gname[k] = names.fresh(f"g{k}")
                 for start in range(0, len(terms), MAX_TERMS):
-                    chunk = " + ".join(_paren(t, MUL) for t in terms[start:start + MAX_TERMS])
+                    chunk = " + ".join(_paren(t, MUL) for t in terms[start : start + MAX_TERMS])
                     lines.append(f"{gname[k]} = {chunk}" if start == 0 else f"{gname[k]} = {gname[k]} + {chunk}")
             self._propagate(k, gname[k], exprs, contributions, lines)
         return lines
 
-    def _propagate(self, j: int, g: str, exprs: dict[int, tuple[str, int]],
-                   contributions: dict[int, list[tuple[str, int]]], lines: list[str]) -> None:
+    def _propagate(
+        self,
+        j: int,
+        g: str,
+        exprs: dict[int, tuple[str, int]],
+        contributions: dict[int, list[tuple[str, int]]],
+        lines: list[str],
+    ) -> None:
         tr = self.tr
         node = tr.nodes[j]
         if node.kind != OP:

@@ -87,7 +87,8 @@ class Trace:
         self.needs_grad = [False] * len(self.nodes)
         for k, node in enumerate(self.nodes):
             self.needs_grad[k] = node.kind == PARAM or (
-                node.kind == OP and any(self.needs_grad[i] for i in node.inputs))
+                node.kind == OP and any(self.needs_grad[i] for i in node.inputs)
+            )
 
     @property
     def size(self) -> int:
@@ -97,8 +98,9 @@ class Trace:
 
 def signature(arg: object) -> Any:
     """The structure of one dynamic argument: ``None`` for a number, a tuple of sub-structures for a sequence."""
-    if isinstance(arg, (list, tuple)) or (hasattr(arg, "__len__") and hasattr(arg, "__getitem__")
-                                          and not isinstance(arg, (str, bytes, dict))):
+    if isinstance(arg, (list, tuple)) or (
+        hasattr(arg, "__len__") and hasattr(arg, "__getitem__") and not isinstance(arg, (str, bytes, dict))
+    ):
         items: Any = arg  # a sequence: checked just above
         return tuple(signature(a) for a in items)
     return None
@@ -153,12 +155,14 @@ class _Recorder:
 
     def frozen(self, v: Value, what: str) -> None:
         filename, line = _site(3)
-        message = (f"{what} of a traced Value at {filename}:{line}: during autograd.compile tracing its number "
-                   f"depends on the inputs or parameters, so using it would freeze this call's number "
-                   f"({_slot_get(v)!r}) into the compiled code. "
-                   "Keep the computation in the graph instead (e.g. `detached_max(a, b)` for a stable shift, "
-                   "`relu`/`abs` instead of `if x.data > 0`, one-hot rows instead of an index), or pass "
-                   "strict=False to accept the frozen number with a warning")
+        message = (
+            f"{what} of a traced Value at {filename}:{line}: during autograd.compile tracing its number "
+            f"depends on the inputs or parameters, so using it would freeze this call's number "
+            f"({_slot_get(v)!r}) into the compiled code. "
+            "Keep the computation in the graph instead (e.g. `detached_max(a, b)` for a stable shift, "
+            "`relu`/`abs` instead of `if x.data > 0`, one-hot rows instead of an index), or pass "
+            "strict=False to accept the frozen number with a warning"
+        )
         if self.strict:
             raise TraceError(message)
         warnings.warn_explicit(message, FrozenValueWarning, filename, line)
@@ -192,10 +196,12 @@ def _float(self: Value) -> float:
 def _index(self: Value) -> int:
     if _active and _active[-1].is_varying(self):
         filename, line = _site(2)
-        raise TraceError(f"a traced Value was used as an index (or int) at {filename}:{line}: its number changes "
-                         "from call to call, so it cannot choose a Python path; pass one-hot rows (e.g. "
-                         "cross_entropy's targets as probability rows) or mark the argument static "
-                         "(autograd.compile(fn, static=...))")
+        raise TraceError(
+            f"a traced Value was used as an index (or int) at {filename}:{line}: its number changes "
+            "from call to call, so it cannot choose a Python path; pass one-hot rows (e.g. "
+            "cross_entropy's targets as probability rows) or mark the argument static "
+            "(autograd.compile(fn, static=...))"
+        )
     raise TypeError(f"a Value cannot be used as an index: {describe(self)}")
 
 
@@ -215,6 +221,7 @@ def _patched(recorder: _Recorder) -> Iterator[None]:
             if type(out) is Value and out.op is not None:
                 sites[out] = _site(2)
             return out
+
         return recorded
 
     original_init = Value.__init__
@@ -264,16 +271,20 @@ _MISSING = object()
 def _stand_ins(arg: object, name: str, recorder: _Recorder, leaves: list[Value]) -> Any:
     """The argument with each number replaced by a labelled stand-in `Value` (nested sequences kept)."""
     if isinstance(arg, Value):
-        raise TypeError(f"autograd.compile: argument {name!r} is a Value; pass plain numbers (or sequences of "
-                        "them) as inputs: the Values a function closes over are its parameters")
+        raise TypeError(
+            f"autograd.compile: argument {name!r} is a Value; pass plain numbers (or sequences of "
+            "them) as inputs: the Values a function closes over are its parameters"
+        )
     if is_real(arg) and not isinstance(arg, bool):
         v = Value(float(arg), label=name)
         recorder.placeholders.add(v)
         leaves.append(v)
         return v
     if isinstance(arg, (str, bytes)) or not hasattr(arg, "__len__"):
-        raise TypeError(f"autograd.compile: argument {name!r} must be a number or a sequence of numbers, "
-                        f"got {describe(arg)} (mark it static=... if it is a setting)")
+        raise TypeError(
+            f"autograd.compile: argument {name!r} must be a number or a sequence of numbers, "
+            f"got {describe(arg)} (mark it static=... if it is a setting)"
+        )
     items: Any = arg  # a sequence: checked just above
     return [_stand_ins(a, f"{name}_{i}", recorder, leaves) for i, a in enumerate(items)]
 
@@ -285,8 +296,9 @@ def _structure(stand_in: Any, index: dict[Value, int]) -> Any:
     return [_structure(s, index) for s in stand_in]
 
 
-def trace(fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int], names: Sequence[str],
-          strict: bool = True) -> Trace:
+def trace(
+    fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int], names: Sequence[str], strict: bool = True
+) -> Trace:
     """Run ``fn(*args)`` once with stand-ins for the dynamic arguments; return its graph as a `Trace`."""
     recorder = _Recorder(strict)
     leaves: list[Value] = []
@@ -298,8 +310,9 @@ def trace(fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int]
     with _patched(recorder), value_module.enable_grad():
         out = fn(*call_args)
     if not isinstance(out, Value):
-        raise TypeError(f"autograd.compile: the function must return a Value (e.g. one sample's loss), "
-                        f"got {describe(out)}")
+        raise TypeError(
+            f"autograd.compile: the function must return a Value (e.g. one sample's loss), got {describe(out)}"
+        )
     order = topological_order(out)
     index: dict[Value, int] = {}
     nodes: list[Node] = []
@@ -325,5 +338,6 @@ def trace(fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int]
         nodes.append(Node(kind, data, op=v.op, inputs=ins, where=f"{filename}:{line}"))
     input_nodes = [index[v] for v in leaves if v in index]
     structures = [_structure(s, index) for s in stand_ins]
-    return Trace(nodes, index[out], params, param_nodes, input_nodes, structures, [names[i] for i in dynamic],
-                 _slot_get(out))
+    return Trace(
+        nodes, index[out], params, param_nodes, input_nodes, structures, [names[i] for i in dynamic], _slot_get(out)
+    )

@@ -38,7 +38,7 @@ def _import_pillow() -> Any:
     except ImportError as exc:
         raise ModuleNotFoundError(
             "saving an explanation as a GIF needs Pillow: "
-            f"`{sys.executable} -m pip install 'valuegrad[viz]'` (or `pip install pillow`); "
+            f"`{sys.executable} -m pip install pillow` (or `pip install -e '.[viz]'` in a clone of valuegrad); "
             ".save('backprop.html') needs no Pillow.",
             name="PIL",
         ) from exc
@@ -149,6 +149,14 @@ def to_gif(expl: Explanation, *, interval: float = 1.2, dpi: int = 96, **options
     durations = [int(interval * 1000)] * len(palette)
     durations[-1] = int(interval * 3000)
     buffer = io.BytesIO()
-    palette[0].save(buffer, format="GIF", save_all=True, append_images=palette[1:], duration=durations,
-                    loop=0, optimize=True, disposal=1)
+    palette[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=palette[1:],
+        duration=durations,
+        loop=0,
+        optimize=True,
+        disposal=1,
+    )
     return buffer.getvalue()

@@ -53,12 +53,12 @@ def _assignment(text: str) -> tuple[str, float]:
     try:
         value = float(number.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"the value of {name.strip()} must be a number, got {cut(number)!r}") from None
+        raise argparse.ArgumentTypeError(f"the value of {name.strip()} must be a number, got {cut(number)!r}") from None
     if math.isinf(value) and "inf" not in number.lower():
         # 1e400 would silently become inf while a 400-digit integer is refused: refuse both alike.
         raise argparse.ArgumentTypeError(
-            f"the value of {name.strip()} is too large for a float: {cut(number.strip())} (write inf for infinity)")
+            f"the value of {name.strip()} is too large for a float: {cut(number.strip())} (write inf for infinity)"
+        )
     return name.strip(), value
 
 
@@ -81,8 +81,9 @@ def _seconds_or_none(text: str) -> float | None:
     except ValueError:
         value = -1.0
     if not value > 0 or math.isinf(value):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, or 0 / none for no limit, got "
-                                         f"{cut(text)!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of seconds, or 0 / none for no limit, got {cut(text)!r}"
+        )
     return value
 
 
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
             "and nothing is passed to eval().  Give the expression first (the values after --set run up to "
             "the next option); an expression that starts with '-' goes right after -- (options may follow it: "
             "%(prog)s -- -x --set x=2).  "
-            "Example: %(prog)s \"tanh(x*w + b)\" --set x=2 w=-3 b=6.8814 -o graph.svg"
+            'Example: %(prog)s "tanh(x*w + b)" --set x=2 w=-3 b=6.8814 -o graph.svg'
         ),
     )
     parser.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
@@ -144,8 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
         "FILE.gif (animated) or FILE.txt; without -o the steps are printed",
     )
     parser.add_argument("--forward", action="store_true", help="with --explain: show the forward pass first")
-    parser.add_argument("--rankdir", choices=("auto", *RANKDIRS), default="auto",
-                        help="direction (default auto: LR, or TB for deep graphs)")
+    parser.add_argument(
+        "--rankdir",
+        choices=("auto", *RANKDIRS),
+        default="auto",
+        help="direction (default auto: LR, or TB for deep graphs)",
+    )
     parser.add_argument(
         "--number-format",
         default=".4g",
@@ -319,8 +324,12 @@ def _explain(args: argparse.Namespace, result: Value, out: TextIO, err: TextIO) 
             options = {} if args.output.lower().endswith(".txt") else {"rankdir": args.rankdir}
             path = steps.save(args.output, **options)
     except GraphTooLargeError:
-        return _fail(err, f"the graph has more than {args.max_nodes} values; pass --max-nodes with a larger "
-                     "number (or --max-nodes none)", 1)
+        return _fail(
+            err,
+            f"the graph has more than {args.max_nodes} values; pass --max-nodes with a larger "
+            "number (or --max-nodes none)",
+            1,
+        )
     except (GraphvizNotFoundError, RenderError, ValueError, ModuleNotFoundError) as exc:
         return _fail(err, str(exc), 1)
     except OSError as exc:

@@ -48,8 +48,17 @@ from .options import (
     number_formatter,
 )
 
-__all__ = ["MAX_LABEL_CHARS", "MAX_LABEL_LINES", "count_values", "dot_body", "group_nodes", "html_text", "shorten",
-           "to_dot", "walk"]
+__all__ = [
+    "MAX_LABEL_CHARS",
+    "MAX_LABEL_LINES",
+    "count_values",
+    "dot_body",
+    "group_nodes",
+    "html_text",
+    "shorten",
+    "to_dot",
+    "walk",
+]
 
 MAX_LABEL_CHARS = 200
 """Longest label (or operation name) drawn in full; longer ones are cut visibly, with their length."""
@@ -91,9 +100,7 @@ def html_text(text: str) -> str:
     and ``\\\\`` is how it spells one literal backslash.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<BR/>".join(
-        html.escape(_NOT_XML.sub(_visible, line).replace("\\", "\\\\"), quote=True) for line in lines
-    )
+    return "<BR/>".join(html.escape(_NOT_XML.sub(_visible, line).replace("\\", "\\\\"), quote=True) for line in lines)
 
 
 def shorten(text: str) -> str:
@@ -164,13 +171,25 @@ def dot_body(
 
     def is_constant(node: Value) -> bool:
         """An input nobody named, highlighted or grouped: a number written in the program (``2 * x``)."""
-        return (node.op is None and not node.label and node not in named and node not in chosen
-                and node not in root_set and node not in grouped)
+        return (
+            node.op is None
+            and not node.label
+            and node not in named
+            and node not in chosen
+            and node not in root_set
+            and node not in grouped
+        )
 
     # The 0 that Python's sum() starts from: drawn inside the "+" as "0 +", not as a box of its own.
-    folded = {i for i, node in enumerate(order)
-              if node.op is not None and node.op.name == "+" and len(node.inputs) == 2
-              and is_constant(node.inputs[0]) and node.inputs[0].data == 0.0}
+    folded = {
+        i
+        for i, node in enumerate(order)
+        if node.op is not None
+        and node.op.name == "+"
+        and len(node.inputs) == 2
+        and is_constant(node.inputs[0])
+        and node.inputs[0].data == 0.0
+    }
     shown = set(order)
     users: dict[Value, int] = {}
     for node in order:
@@ -219,8 +238,10 @@ def dot_body(
         if not inside:
             continue
         lines.append(f"\tsubgraph cluster_{k} {{\n")
-        lines.append(f'\t\tgraph [label=<{html_text(name)}> style="rounded,dashed" color="#888888" '
-                     f'fontname="Helvetica" fontsize=11]\n')
+        lines.append(
+            f'\t\tgraph [label=<{html_text(name)}> style="rounded,dashed" color="#888888" '
+            f'fontname="Helvetica" fontsize=11]\n'
+        )
         for i in sorted(inside):
             lines.extend("\t" + line for line in statements[i])
             placed.add(i)

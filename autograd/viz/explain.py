@@ -155,8 +155,10 @@ class Explanation:
     def __repr__(self) -> str:
         kinds = sum(1 for s in self.steps if s.kind == "forward")
         forward = f", {kinds} forward" if kinds else ""
-        return (f"<Explanation of {self.names[-1]!r}: {len(self.steps)} steps{forward}, {len(self.nodes)} values; "
-                "print it, display it in Jupyter or .save('backprop.html' / '.gif')>")
+        return (
+            f"<Explanation of {self.names[-1]!r}: {len(self.steps)} steps{forward}, {len(self.nodes)} values; "
+            "print it, display it in Jupyter or .save('backprop.html' / '.gif')>"
+        )
 
     # ------------------------------------------------------------------ views (loaded on use)
 
@@ -190,7 +192,8 @@ class Explanation:
             data = (self.text() + "\n").encode("utf-8")
         else:
             raise ValueError(
-                f"cannot tell what to write from the file name {str(path)!r}; end it in .html, .gif or .txt")
+                f"cannot tell what to write from the file name {str(path)!r}; end it in .html, .gif or .txt"
+            )
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_bytes(data)
         os.replace(tmp, target)  # atomic: a failed save leaves no half-written file
@@ -240,7 +243,8 @@ def _check_names(names: object) -> dict[Value, str]:
             name, value = value, name
         if not isinstance(name, str) or not isinstance(value, Value):
             raise TypeError(
-                f"explain(names=...) expects (name, Value) pairs, got ({describe(name)}, {describe(value)})")
+                f"explain(names=...) expects (name, Value) pairs, got ({describe(name)}, {describe(value)})"
+            )
         out[value] = name
     return out
 
@@ -326,17 +330,38 @@ def explain(
             if len(node.inputs) == 2 and not node.op.name.isidentifier():
                 a, b = node.inputs
                 line = f"{shown[i]} = {formula(node)} = {fmt(a.data)} {node.op.name} {fmt(b.data)} = {fmt(node.data)}"
-            steps.append(Step("forward", i, shown[i], node.data, 0.0, node.op.name,
-                              tuple(index[v] for v in node.inputs), (), (line,)))
+            steps.append(
+                Step(
+                    "forward",
+                    i,
+                    shown[i],
+                    node.data,
+                    0.0,
+                    node.op.name,
+                    tuple(index[v] for v in node.inputs),
+                    (),
+                    (line,),
+                )
+            )
 
     # The backward pass, in backprop's order and with its arithmetic (see autograd.backprop._propagate).
     grads: dict[Value, Any] = dict.fromkeys(nodes, 0.0)
     uses: dict[Value, int] = dict.fromkeys(nodes, 0)
     grads[out] = 1.0
     r = index[out]
-    steps.append(Step("seed", r, shown[r], out.data, 1.0, out.op.name if out.op else None,
-                      tuple(index[v] for v in out.inputs), (),
-                      (f"{ref[r]}.grad = 1  (the output: d({shown[r]})/d({shown[r]}) = 1)",)))
+    steps.append(
+        Step(
+            "seed",
+            r,
+            shown[r],
+            out.data,
+            1.0,
+            out.op.name if out.op else None,
+            tuple(index[v] for v in out.inputs),
+            (),
+            (f"{ref[r]}.grad = 1  (the output: d({shown[r]})/d({shown[r]}) = 1)",),
+        )
+    )
     for node in reversed(nodes):
         if node.op is None:
             continue
@@ -351,12 +376,24 @@ def explain(
             grads[v] = after = before + contribution
             uses[v] += 1
             terms.append(Term(j, shown[j], d, contribution, before, after, uses[v]))
-            line = (f"{ref[j]}.grad += {ref[i]}.grad × d({shown[i]})/d{ref[j]} = "
-                    f"{fmt(g)} × {fmt(d)} = {fmt(contribution)}")
+            line = (
+                f"{ref[j]}.grad += {ref[i]}.grad × d({shown[i]})/d{ref[j]} = {fmt(g)} × {fmt(d)} = {fmt(contribution)}"
+            )
             if uses[v] > 1:
                 line += f"  ({_ordinal(uses[v])} use: {fmt(before)} + {fmt(contribution)} = {fmt(after)})"
             lines.append(line)
-        steps.append(Step("backward", i, shown[i], node.data, g, node.op.name,
-                          tuple(index[v] for v in node.inputs), tuple(terms), tuple(lines)))
+        steps.append(
+            Step(
+                "backward",
+                i,
+                shown[i],
+                node.data,
+                g,
+                node.op.name,
+                tuple(index[v] for v in node.inputs),
+                tuple(terms),
+                tuple(lines),
+            )
+        )
     final = {node: float(grads[node]) for node in nodes}
     return Explanation(out, nodes, shown, steps, final, labels, number_format, limit)

@@ -48,8 +48,7 @@ _BINARY: Mapping[type[ast.operator], Callable[[Value, Value], Value]] = {
 }
 
 _ALLOWED = (
-    "numbers, the declared names, + - * / ** and unary -, parentheses, "
-    f"and calls of {', '.join(sorted(FUNCTIONS))}"
+    f"numbers, the declared names, + - * / ** and unary -, parentheses, and calls of {', '.join(sorted(FUNCTIONS))}"
 )
 
 # What to call the syntax we refuse, for error messages.
@@ -309,4 +308,3 @@ def _run(tree: ast.expr, leaves: Mapping[str, Value]) -> Value:
             raise ExpressionError(f"unexpected {type(node).__name__}")
     (result,) = results
     return result
-

@@ -42,7 +42,7 @@ def _import_graphviz() -> Any:
     except ImportError as exc:
         raise ModuleNotFoundError(
             "autograd.draw needs the `graphviz` Python package: "
-            f"`{sys.executable} -m pip install 'valuegrad[viz]'` (or `pip install graphviz`). "
+            f"`{sys.executable} -m pip install graphviz` (or `pip install -e '.[viz]'` in a clone of valuegrad). "
             "autograd.to_dot() builds the DOT source without it, and autograd.save_graph() renders without it.",
             name="graphviz",
         ) from exc

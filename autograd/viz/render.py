@@ -90,7 +90,7 @@ def _install_help(searched: str) -> str:
         "`brew install graphviz` (macOS), `conda install -c conda-forge graphviz`, "
         "or the installer from https://graphviz.org/download/ (Windows; tick 'add to PATH');\n"
         f"  * or the pure fallback into this Python: `{sys.executable} -m pip install '{FALLBACK_REQUIREMENT}'` "
-        "(included in `pip install 'valuegrad[viz]'`; writes SVG and PNG, not PDF).\n"
+        "(in valuegrad's `viz` extra: `pip install -e '.[viz]'` in a clone; writes SVG and PNG, not PDF).\n"
         "Building the DOT source with autograd.to_dot() needs neither."
     )
 

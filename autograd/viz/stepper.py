@@ -88,8 +88,17 @@ def _states(expl: Explanation, fmt: Any) -> tuple[dict[str, dict[str, str]], lis
             changes[f"n{i}"] = {"grad": f"grad {fmt(step.grad)}"}
         for term in step.terms:
             changes[f"n{term.input}"] = {"grad": f"grad {fmt(term.after)}"}
-        steps.append({"node": f"n{i}", "kind": step.kind, "lines": list(step.lines), "nodes": nodes,
-                      "edges": edges, "inputs": [f"n{j}" for j in step.inputs], "set": changes})
+        steps.append(
+            {
+                "node": f"n{i}",
+                "kind": step.kind,
+                "lines": list(step.lines),
+                "nodes": nodes,
+                "edges": edges,
+                "inputs": [f"n{j}" for j in step.inputs],
+                "set": changes,
+            }
+        )
     return start, steps
 
 
@@ -107,8 +116,14 @@ def explanation_dot(expl: Explanation, **options: Any) -> str:
     # Every computed value shows the name the text gives it, so "(x*w).grad" can be found in the picture.
     labels = {node: name for node, name in zip(expl.nodes, expl.names) if node.op is not None and not node.label}
     labels.update(expl._labels)
-    body = dot_body(expl.root, number_format=expl._number_format, max_nodes=expl._max_nodes,
-                    constants="box", labels=labels, **options)
+    body = dot_body(
+        expl.root,
+        number_format=expl._number_format,
+        max_nodes=expl._max_nodes,
+        constants="box",
+        labels=labels,
+        **options,
+    )
     start, steps = _states(expl, fmt)
     widest: dict[str, dict[str, int]] = {}
     for key, cells in itertools.chain(start.items(), ((k, v) for s in steps for k, v in s["set"].items())):
@@ -136,8 +151,13 @@ def explanation_dot(expl: Explanation, **options: Any) -> str:
 def _json(data: object) -> str:
     """JSON that is safe inside a <script> element: no ``</script>``, no ``<!--``."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace(
-        "\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _svg(source: str) -> str:
@@ -190,10 +210,10 @@ def to_html(expl: Explanation, *, fragment: bool = False, interval: float = 0.9,
     if fragment:
         return view
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>backprop of {title}, step by step (valuegrad)</title>\n"
         "<style>body { margin: 16px; }</style>\n</head>\n<body>\n"
-        f"{view}<script>document.getElementById(\"{uid}\").focus();</script>\n</body>\n</html>\n"
+        f'{view}<script>document.getElementById("{uid}").focus();</script>\n</body>\n</html>\n'
     )
 
 

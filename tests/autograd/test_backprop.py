@@ -161,7 +161,10 @@ def test_gradients_are_bit_identical_across_processes() -> None:
     )
     outputs = {
         subprocess.run(
-            [sys.executable, "-c", program], capture_output=True, text=True, check=True,
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            check=True,
             env={"PYTHONHASHSEED": str(seed), "PATH": ""},
         ).stdout
         for seed in (0, 1, 12345)

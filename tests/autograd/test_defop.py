@@ -78,8 +78,23 @@ def test_derivative_written_with_math_is_right_once_but_not_twice() -> None:
 
 
 def test_builtins_are_ops_from_the_same_table() -> None:
-    for name in ("add", "sub", "mul", "truediv", "pow", "neg", "abs", "exp", "log", "tanh", "sigmoid", "relu",
-                 "sqrt", "sin", "cos"):
+    for name in (
+        "add",
+        "sub",
+        "mul",
+        "truediv",
+        "pow",
+        "neg",
+        "abs",
+        "exp",
+        "log",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "sqrt",
+        "sin",
+        "cos",
+    ):
         op = getattr(ops, name)
         assert isinstance(op, Op) and getattr(autograd, name) is op
     assert (Value(2.0) * Value(3.0)).op is ops.mul

@@ -117,12 +117,14 @@ def test_second_derivative_of_a_deep_chain() -> None:
     (d1,) = grad(y, [x], create_graph=True)
     (d2,) = grad(d1, [x])
     h = 1e-5
+
     def first(t: float) -> float:
         v = Value(t)
         out = v
         for _ in range(2000):
             out = (out * 0.999).sin()
         return grad(out, [v])[0].data
+
     assert d2.data == pytest.approx((first(0.5 + h) - first(0.5 - h)) / (2 * h), rel=1e-5)
     assert math.isfinite(d1.data)
 

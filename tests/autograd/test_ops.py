@@ -15,8 +15,12 @@ UNARY: dict[str, tuple[Callable[[Value], Value], Callable[[float], float], Calla
     "exp": (Value.exp, math.exp, math.exp, [-3.0, -0.5, 0.0, 0.7, 4.0]),
     "log": (Value.log, math.log, lambda x: 1 / x, [1e-3, 0.5, 1.0, 7.0]),
     "tanh": (Value.tanh, math.tanh, lambda x: 1 - math.tanh(x) ** 2, [-3.0, -0.2, 0.0, 0.9, 2.5]),
-    "sigmoid": (Value.sigmoid, lambda x: 1 / (1 + math.exp(-x)),
-                lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2, [-5.0, -0.3, 0.0, 0.4, 6.0]),
+    "sigmoid": (
+        Value.sigmoid,
+        lambda x: 1 / (1 + math.exp(-x)),
+        lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2,
+        [-5.0, -0.3, 0.0, 0.4, 6.0],
+    ),
     "relu": (Value.relu, lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0, [-2.0, -0.1, 0.3, 5.0]),
     "sqrt": (Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x), [1e-2, 0.5, 2.0, 9.0]),
     "sin": (Value.sin, math.sin, math.cos, [-2.0, 0.0, 0.5, 3.0]),
@@ -25,14 +29,25 @@ UNARY: dict[str, tuple[Callable[[Value], Value], Callable[[float], float], Calla
     "abs": (Value.__abs__, abs, lambda x: math.copysign(1.0, x), [-2.0, -0.1, 0.1, 3.0]),
 }
 
-BINARY: dict[str, tuple[Callable[[Value, Value], Value], Callable[[float, float], float],
-                        Callable[[float, float], tuple[float, float]], list[tuple[float, float]]]] = {
+BINARY: dict[
+    str,
+    tuple[
+        Callable[[Value, Value], Value],
+        Callable[[float, float], float],
+        Callable[[float, float], tuple[float, float]],
+        list[tuple[float, float]],
+    ],
+] = {
     "+": (lambda a, b: a + b, lambda x, y: x + y, lambda x, y: (1.0, 1.0), [(1.0, 2.0), (-3.5, 0.25)]),
     "-": (lambda a, b: a - b, lambda x, y: x - y, lambda x, y: (1.0, -1.0), [(1.0, 2.0), (-3.5, 0.25)]),
     "*": (lambda a, b: a * b, lambda x, y: x * y, lambda x, y: (y, x), [(1.5, -2.0), (0.0, 3.0)]),
     "/": (lambda a, b: a / b, lambda x, y: x / y, lambda x, y: (1 / y, -x / y**2), [(1.5, -2.0), (3.0, 0.25)]),
-    "**": (lambda a, b: a**b, lambda x, y: x**y,
-           lambda x, y: (y * x ** (y - 1), x**y * math.log(x)), [(1.5, 2.0), (2.0, -0.5), (0.3, 3.7)]),
+    "**": (
+        lambda a, b: a**b,
+        lambda x, y: x**y,
+        lambda x, y: (y * x ** (y - 1), x**y * math.log(x)),
+        [(1.5, 2.0), (2.0, -0.5), (0.3, 3.7)],
+    ),
 }
 
 
@@ -212,7 +227,7 @@ class TestPowersOfConstants:
 
     def test_zero_base_and_negative_base(self) -> None:
         x = Value(0.5)
-        y = 0 ** x
+        y = 0**x
         y.backward()
         assert (y.data, x.grad) == (0.0, 0.0)
         z = Value(2.0)

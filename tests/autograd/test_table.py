@@ -76,7 +76,8 @@ def _same_node(fast: Value, general: Value) -> None:
     assert type(fast) is type(general) is Value
     assert (fast.data, fast.grad, fast.label, fast.op) == (general.data, general.grad, general.label, general.op)
     assert [id(v) for v in fast.inputs] == [id(v) for v in general.inputs] or all(
-        (a.data, a.op, a.inputs) == (b.data, b.op, b.inputs) for a, b in zip(fast.inputs, general.inputs))
+        (a.data, a.op, a.inputs) == (b.data, b.op, b.inputs) for a, b in zip(fast.inputs, general.inputs)
+    )
     assert (fast._y is None) == (general._y is None) and (fast._x is None) == (general._x is None)
 
 
@@ -107,11 +108,24 @@ def test_import_autograd_loads_only_the_engine() -> None:
     code = "import autograd, sys; print(sorted(m for m in sys.modules if m.startswith('autograd')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = set(ast.literal_eval(out))
-    assert loaded == {"autograd", "autograd.value", "autograd.ops", "autograd.backprop", "autograd.gradcheck",
-                      "autograd.checks", "autograd._installation"}
-    assert "subprocess" not in subprocess.run(
-        [sys.executable, "-c", "import autograd, sys; print(sorted(sys.modules))"],
-        capture_output=True, text=True, check=True).stdout
+    assert loaded == {
+        "autograd",
+        "autograd.value",
+        "autograd.ops",
+        "autograd.backprop",
+        "autograd.gradcheck",
+        "autograd.checks",
+        "autograd._installation",
+    }
+    assert (
+        "subprocess"
+        not in subprocess.run(
+            [sys.executable, "-c", "import autograd, sys; print(sorted(sys.modules))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
 
 
 def test_drawing_is_loaded_on_first_use() -> None:
@@ -152,15 +166,19 @@ def test_a_new_table_row_needs_no_other_edit(tmp_path: Path) -> None:
 def test_operations_are_precisely_typed_for_type_checkers(tmp_path: Path) -> None:
     api = pytest.importorskip("mypy.api")
     user = tmp_path / "user.py"
-    user.write_text(textwrap.dedent("""
+    user.write_text(
+        textwrap.dedent("""
         from autograd import Value, exp, add
         x = Value(1.0)
         reveal_type(exp(x))
         reveal_type(exp(2.0))
         reveal_type(add(2.0, x))
         reveal_type(x.tanh() * 2)
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     out, err, _status = api.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(user)])
     revealed = [line.split("Revealed type is ")[1] for line in out.splitlines() if "Revealed type" in line]
-    assert revealed == ['"autograd.value.Value"', '"float"', '"autograd.value.Value"',
-                        '"autograd.value.Value"'], out + err
+    assert revealed == ['"autograd.value.Value"', '"float"', '"autograd.value.Value"', '"autograd.value.Value"'], (
+        out + err
+    )

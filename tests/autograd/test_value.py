@@ -128,8 +128,14 @@ class TestOperators:
     def test_mixing_with_unsupported_types_raises_type_error(self, bad: object) -> None:
         a = Value(1.0)
         for operation in (
-            lambda: a + bad, lambda: bad + a, lambda: a * bad, lambda: bad * a, lambda: a - bad,
-            lambda: a / bad, lambda: a**bad, lambda: bad**a,
+            lambda: a + bad,
+            lambda: bad + a,
+            lambda: a * bad,
+            lambda: bad * a,
+            lambda: a - bad,
+            lambda: a / bad,
+            lambda: a**bad,
+            lambda: bad**a,
         ):
             with pytest.raises(TypeError):
                 operation()

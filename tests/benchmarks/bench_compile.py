@@ -92,8 +92,7 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
             s = (h2 @ Ws[2].T + bs[2])[:, 0]
             margin = 1.0 - ya * s
             n = len(ya)
-            loss = np.maximum(margin, 0.0).sum() / n + 1e-4 * sum((W * W).sum() + (b * b).sum()
-                                                                 for W, b in zip(Ws, bs))
+            loss = np.maximum(margin, 0.0).sum() / n + 1e-4 * sum((W * W).sum() + (b * b).sum() for W, b in zip(Ws, bs))
             ds = np.where(margin > 0.0, -ya, 0.0)[:, None] / n
             grads = []
             dW3, db3 = ds.T @ h2, ds.sum(0)
@@ -113,9 +112,13 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
     if torch is not None:
         Xt = torch.tensor(X, dtype=torch.float64)
         yt = torch.tensor(y, dtype=torch.float64)
-        layers = [(torch.tensor([row[:-1] for row in layer], dtype=torch.float64, requires_grad=True),
-                   torch.tensor([row[-1] for row in layer], dtype=torch.float64, requires_grad=True))
-                  for layer in weights]
+        layers = [
+            (
+                torch.tensor([row[:-1] for row in layer], dtype=torch.float64, requires_grad=True),
+                torch.tensor([row[-1] for row in layer], dtype=torch.float64, requires_grad=True),
+            )
+            for layer in weights
+        ]
         tparams = [t for pair in layers for t in pair]
 
         def torch_step(k: int) -> float:
@@ -144,9 +147,9 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
 
     X, y = load_digits()
     if batches is not None:
-        X, y = X[:32 * batches], y[:32 * batches]
+        X, y = X[: 32 * batches], y[: 32 * batches]
     T = one_hot(y, 10)
-    chunks = [(X[i:i + 32], y[i:i + 32], T[i:i + 32]) for i in range(0, len(X), 32)]
+    chunks = [(X[i : i + 32], y[i : i + 32], T[i : i + 32]) for i in range(0, len(X), 32)]
     n_batches = len(chunks)
     lr = 0.1
     results: dict[str, Any] = {"batches": n_batches, "samples": len(X)}
@@ -217,7 +220,7 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
         nlosses = []
         t0 = time.perf_counter()
         for i in range(0, len(X), 32):
-            xb, tb = Xa[i:i + 32], Ta[i:i + 32]
+            xb, tb = Xa[i : i + 32], Ta[i : i + 32]
             hp = xb @ W1.T + b1
             h = np.maximum(hp, 0.0)
             z = h @ W2.T + b2
@@ -237,19 +240,22 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
 
     if torch is not None:
         model = fresh()
-        layers = [(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64,
-                                requires_grad=True),
-                   torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True))
-                  for layer in model.layers]
+        layers = [
+            (
+                torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+                torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True),
+            )
+            for layer in model.layers
+        ]
         tparams = [t for pair in layers for t in pair]
         Xt = torch.tensor(X, dtype=torch.float64)
         yt = torch.tensor(y)
         tlosses = []
         t0 = time.perf_counter()
         for i in range(0, len(X), 32):
-            h = torch.relu(Xt[i:i + 32] @ layers[0][0].T + layers[0][1])
+            h = torch.relu(Xt[i : i + 32] @ layers[0][0].T + layers[0][1])
             z = h @ layers[1][0].T + layers[1][1]
-            loss = torch.nn.functional.cross_entropy(z, yt[i:i + 32])
+            loss = torch.nn.functional.cross_entropy(z, yt[i : i + 32])
             for p in tparams:
                 p.grad = None
             loss.backward()
@@ -287,17 +293,25 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError:
         cc = ""
     steps = 2 if args.quick else args.steps
-    print(f"python {sys.version.split()[0]}; C compiler: {cc or 'none (C backend skipped)'}; "
-          f"numpy: {np.__version__ if np else 'not installed'}; "
-          f"PyTorch: {torch.__version__ + ' (1 thread)' if torch else 'not installed'}")
+    print(
+        f"python {sys.version.split()[0]}; C compiler: {cc or 'none (C backend skipped)'}; "
+        f"numpy: {np.__version__ if np else 'not installed'}; "
+        f"PyTorch: {torch.__version__ + ' (1 thread)' if torch else 'not installed'}"
+    )
     with tempfile.TemporaryDirectory(prefix="valuegrad-bench-") as cache:
         m = moons(steps, cache, bool(cc), torch, np)
         d = digits(4 if args.quick else None, 2 if args.quick else 3, cache, bool(cc), torch, np)
 
     engines = ["eager", "compile python", "compile c", "compile c sgd", "micrograd", "numpy", "PyTorch"]
-    names = {"eager": "valuegrad eager", "compile python": "compile (Python)", "compile c": "compile (C)",
-             "compile c sgd": "compile (C), epoch in C (.sgd)",
-             "micrograd": "micrograd 0.1.0", "numpy": "numpy by hand", "PyTorch": "PyTorch batched"}
+    names = {
+        "eager": "valuegrad eager",
+        "compile python": "compile (Python)",
+        "compile c": "compile (C)",
+        "compile c sgd": "compile (C), epoch in C (.sgd)",
+        "micrograd": "micrograd 0.1.0",
+        "numpy": "numpy by hand",
+        "PyTorch": "PyTorch batched",
+    }
     print()
     print("| workload | " + " | ".join(names[e] for e in engines) + " |")
     print("|---|" + "---|" * len(engines))
@@ -307,8 +321,15 @@ def main(argv: list[str] | None = None) -> int:
         times, ratios = [], []
         for e in engines:
             if e not in res:
-                why = "no exp/log in micrograd" if e == "micrograd" else "not installed" if e in (
-                    "numpy", "PyTorch") else "no compiler" if e == "compile c" else "n/a"
+                why = (
+                    "no exp/log in micrograd"
+                    if e == "micrograd"
+                    else "not installed"
+                    if e in ("numpy", "PyTorch")
+                    else "no compiler"
+                    if e == "compile c"
+                    else "n/a"
+                )
                 if e == "compile c sgd" and "compile c" in res:
                     why = "step has an L2 term"
                 times.append(f"n/a ({why})" if e in ("micrograd", "compile c sgd") else "n/a")
@@ -328,13 +349,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"digits eager: {d['eager'][2]}; micrograd 0.1.0 has no exp/log, so no digits column for it.")
     if "compile c" in m and "PyTorch" in m:
-        print(f"C backend vs PyTorch batched: moons {m['PyTorch'][0] / m['compile c'][0]:.1f}x faster, "
-              f"digits {d['PyTorch'][0] / d['compile c'][0]:.1f}x faster per batch (.batch + Python SGD), "
-              f"{d['PyTorch'][0] / d['compile c sgd'][0]:.1f}x faster with the epoch in C (.sgd)")
+        print(
+            f"C backend vs PyTorch batched: moons {m['PyTorch'][0] / m['compile c'][0]:.1f}x faster, "
+            f"digits {d['PyTorch'][0] / d['compile c'][0]:.1f}x faster per batch (.batch + Python SGD), "
+            f"{d['PyTorch'][0] / d['compile c sgd'][0]:.1f}x faster with the epoch in C (.sgd)"
+        )
 
     print()
-    print("| compile cost | nodes per sample | parameters | trace s | generate s | build s | "
-          "rebuild (cached) s |")
+    print("| compile cost | nodes per sample | parameters | trace s | generate s | build s | rebuild (cached) s |")
     print("|---|---|---|---|---|---|---|")
     for label, res in (("moons", m), ("digits", d)):
         for backend in ("python", "c"):
@@ -343,8 +365,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             stats = res[key][1]
             cached = f"{res[key][2]:.3f}" if len(res[key]) > 2 else "-"
-            print(f"| {label}, {backend} | {stats.nodes} | {stats.parameters} | {stats.trace_seconds:.3f} | "
-                  f"{stats.generate_seconds:.3f} | {stats.compile_seconds:.3f} | {cached} |")
+            print(
+                f"| {label}, {backend} | {stats.nodes} | {stats.parameters} | {stats.trace_seconds:.3f} | "
+                f"{stats.generate_seconds:.3f} | {stats.compile_seconds:.3f} | {cached} |"
+            )
 
     print()
     ok = True
@@ -355,8 +379,10 @@ def main(argv: list[str] | None = None) -> int:
             worst = _agreement(ref, res[e][1])
             passed = worst <= (tol if e.startswith("compile") else 1e-9)
             ok &= passed
-            print(f"{label}: loss agreement of {names[e]} with eager over {min(len(ref), len(res[e][1]))} steps: "
-                  f"max |diff| = {worst:.1e} ({'OK' if passed else 'MISMATCH'})")
+            print(
+                f"{label}: loss agreement of {names[e]} with eager over {min(len(ref), len(res[e][1]))} steps: "
+                f"max |diff| = {worst:.1e} ({'OK' if passed else 'MISMATCH'})"
+            )
     if not ok:
         print("some engine disagrees with eager valuegrad")
         return 1

@@ -199,8 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|" + "---|" * len(names) + "---|")
     rows = [
         ("demo training step", [f"{step[n]:.3f} s" for n in names], f"**{step[peer] / step[ours]:.1f}x** faster"),
-        ("bytes held per graph node", [_fmt_bytes(memory[n]) for n in names],
-         f"**{memory[peer] / memory[ours]:.1f}x** smaller"),
+        (
+            "bytes held per graph node",
+            [_fmt_bytes(memory[n]) for n in names],
+            f"**{memory[peer] / memory[ours]:.1f}x** smaller",
+        ),
         (f"{chain:,}-op chain, forward + backward", [fmt_chain(chains[n]) for n in names], "micrograd cannot"),
     ]
     for label, cells, ratio in rows:

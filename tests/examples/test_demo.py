@@ -33,8 +33,9 @@ def test_demo_trains_reports_and_writes_pictures(tmp_path: Path, capsys: pytest.
     assert len(model.parameters()) == 337
 
 
-def test_demo_without_matplotlib_says_so_and_does_not_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_without_matplotlib_says_so_and_does_not_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
     out = tmp_path / "demo_output"
     assert main([*SMALL, "--out", str(out)]) == 0
@@ -47,8 +48,13 @@ def test_demo_without_matplotlib_says_so_and_does_not_crash(tmp_path: Path, monk
 def test_demo_runs_as_a_script(tmp_path: Path) -> None:
     """What `make demo` does: run the file with Python (here with --no-plots and a small setting)."""
     out = tmp_path / "demo_output"
-    done = subprocess.run([sys.executable, str(SCRIPT), *SMALL, "--no-plots", "--out", str(out)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), *SMALL, "--no-plots", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "test accuracy:" in done.stdout
     assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]

@@ -269,6 +269,7 @@ def test_lecture_mlp_trains() -> None:
         for neuron in layer.neurons:
             neuron.w = [next(it) for _ in neuron.w]
             neuron.b = next(it)
+
     # rebuild with plain Values (table ops) and compare one backward
     def table_forward(x: list[float]) -> Value:
         out: list[Value] | Value = [Value(v) for v in x]

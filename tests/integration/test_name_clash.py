@@ -37,7 +37,8 @@ def fake_distribution(where: Path, name: str, version: str, files: dict[str, str
     for path, text in files.items():
         (project / path).parent.mkdir(parents=True, exist_ok=True)
         (project / path).write_text(textwrap.dedent(text), encoding="utf-8")
-    (project / "pyproject.toml").write_text(textwrap.dedent(f"""
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(f"""
         [build-system]
         requires = ["hatchling"]
         build-backend = "hatchling.build"
@@ -46,7 +47,9 @@ def fake_distribution(where: Path, name: str, version: str, files: dict[str, str
         version = "{version}"
         [tool.hatch.build.targets.wheel]
         packages = ["{name}"]
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     return build_wheel(project, where / f"{name}-dist")
 
 
@@ -56,10 +59,15 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "valuegrad": build_wheel(ROOT, where / "valuegrad-dist"),
         # Like HIPS autograd: its own __init__.py and more modules in the same folder.
-        "autograd": fake_distribution(where, "autograd", "1.9.1", {
-            "autograd/__init__.py": "from .differential_operators import grad\n",
-            "autograd/differential_operators.py": "def grad(fun, argnum=0):\n    return fun\n",
-        }),
+        "autograd": fake_distribution(
+            where,
+            "autograd",
+            "1.9.1",
+            {
+                "autograd/__init__.py": "from .differential_operators import grad\n",
+                "autograd/differential_operators.py": "def grad(fun, argnum=0):\n    return fun\n",
+            },
+        ),
         # Named like its package, as PyPI's nn is, with only a file that valuegrad's nn has too.
         "nn": fake_distribution(where, "nn", "0.1.1", {"nn/__init__.py": "class Dense:\n    pass\n"}),
     }
@@ -70,17 +78,33 @@ def environment(where: Path, *wheels: Path) -> Path:
     venv.EnvBuilder(with_pip=False).create(where)
     python = where / "bin" / "python"
     for wheel in wheels:
-        run = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-index",
-                              "--no-deps", "--disable-pip-version-check", "-q", str(wheel)],
-                             capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "--no-index",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-q",
+                str(wheel),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert run.returncode == 0, run.stdout + run.stderr
     return python
 
 
 def run_python(python: Path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"} | env
-    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120, cwd=python.parent,
-                          env=environ)
+    return subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, timeout=120, cwd=python.parent, env=environ
+    )
 
 
 def assert_names_the_clash(run: subprocess.CompletedProcess[str], name: str, other: str) -> None:
@@ -93,7 +117,9 @@ def assert_names_the_clash(run: subprocess.CompletedProcess[str], name: str, oth
 
 def test_valuegrad_alone_imports_cheaply_and_reports_its_version(wheels: dict[str, Path], tmp_path: Path) -> None:
     python = environment(tmp_path / "env", wheels["valuegrad"])
-    run = run_python(python, textwrap.dedent("""
+    run = run_python(
+        python,
+        textwrap.dedent("""
         import sys
         import autograd, nn
         # The clash check found nothing suspicious, so it never loaded importlib.metadata (about as slow as
@@ -101,7 +127,8 @@ def test_valuegrad_alone_imports_cheaply_and_reports_its_version(wheels: dict[st
         print("importlib.metadata" in sys.modules)
         import importlib.metadata
         print(autograd.__version__, nn.__version__, importlib.metadata.version("valuegrad"))
-    """))
+    """),
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["False", "0.1.0", "0.1.0", "0.1.0"]
 

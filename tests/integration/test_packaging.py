@@ -41,8 +41,13 @@ def copy_of_tree(where: Path) -> Path:
 def build(source: Path, out: Path) -> tuple[Path, Path]:
     """sdist, then the wheel built from that sdist, offline (`python -m build --no-isolation`)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
-    run = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
-                         capture_output=True, text=True, timeout=600, env=env)
+    run = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     (sdist,) = out.glob("*.tar.gz")
     (wheel,) = out.glob("*.whl")
@@ -120,8 +125,14 @@ def test_version_falls_back_to_pyproject_in_a_source_tree_that_was_never_install
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(re.sub(r'^version = ".*"', 'version = "9.8.7"', pyproject, flags=re.M))
     # -S: no site-packages, so no installed valuegrad metadata; -I would also drop PYTHONPATH.
-    run = subprocess.run([sys.executable, "-S", "-c", "import autograd; print(autograd.__version__)"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(tmp_path)})
+    run = subprocess.run(
+        [sys.executable, "-S", "-c", "import autograd; print(autograd.__version__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(tmp_path)},
+    )
     assert (run.returncode, run.stdout.strip()) == (0, "9.8.7"), run.stderr
 
 
@@ -159,8 +170,9 @@ def other_python(*versions: str) -> str:
     """An interpreter of one of `versions` that runs here (pyenv's installed versions included), or skip."""
     roots = [os.environ.get("PYENV_ROOT", ""), os.path.expanduser("~/.pyenv")]
     for version in versions:
-        candidates = [f"python{version}"] + [str(p) for root in roots if root
-                                             for p in sorted(Path(root, "versions").glob(f"{version}.*/bin/python"))]
+        candidates = [f"python{version}"] + [
+            str(p) for root in roots if root for p in sorted(Path(root, "versions").glob(f"{version}.*/bin/python"))
+        ]
         for candidate in candidates:
             found = shutil.which(candidate)
             if found and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0:
@@ -223,9 +235,21 @@ def test_make_refuses_a_too_old_python_and_says_how_to_pick_one(tmp_path: Path) 
 
 
 def test_make_clean_removes_everything_make_and_the_tests_create(tmp_path: Path) -> None:
-    made = [".venv/bin", ".venv-3.13/bin", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis/examples",
-            "build/lib", "dist", "demo_output", "valuegrad.egg-info", "autograd/__pycache__",
-            "tests/nn/__pycache__", "notebooks/.ipynb_checkpoints"]
+    made = [
+        ".venv/bin",
+        ".venv-3.13/bin",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".hypothesis/examples",
+        "build/lib",
+        "dist",
+        "demo_output",
+        "valuegrad.egg-info",
+        "autograd/__pycache__",
+        "tests/nn/__pycache__",
+        "notebooks/.ipynb_checkpoints",
+    ]
     for folder in made:
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "autograd" / "value.py").touch()
@@ -234,4 +258,3 @@ def test_make_clean_removes_everything_make_and_the_tests_create(tmp_path: Path)
     assert run.returncode == 0, run.stderr
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert left == ["Makefile", "autograd", "autograd/value.py", "notebooks", "tests", "tests/nn"]
-

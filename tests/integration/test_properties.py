@@ -46,10 +46,25 @@ BINARY: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] =
 }
 
 # How many times each operation writes its operand(s) into the sympy tree, plus its own nodes.
-UNARY_SIZE = {"tanh": (1, 1), "sigmoid": (1, 5), "sin": (1, 1), "cos": (1, 1), "neg": (1, 2), "exp_tanh": (1, 2),
-              "log1p_sq": (2, 4), "sqrt1p_sq": (2, 4), "square": (1, 2)}
-BINARY_SIZE = {"add": (1, 1, 1), "sub": (1, 1, 2), "mul": (1, 1, 1), "div": (1, 2, 5), "pow": (2, 1, 5),
-               "const": (1, 1, 6)}
+UNARY_SIZE = {
+    "tanh": (1, 1),
+    "sigmoid": (1, 5),
+    "sin": (1, 1),
+    "cos": (1, 1),
+    "neg": (1, 2),
+    "exp_tanh": (1, 2),
+    "log1p_sq": (2, 4),
+    "sqrt1p_sq": (2, 4),
+    "square": (1, 2),
+}
+BINARY_SIZE = {
+    "add": (1, 1, 1),
+    "sub": (1, 1, 2),
+    "mul": (1, 1, 1),
+    "div": (1, 2, 5),
+    "pow": (2, 1, 5),
+    "const": (1, 1, 6),
+}
 MAX_TREE = 400
 """Largest expression tree drawn (the hang was a program whose tree, with reuse, grew into thousands)."""
 

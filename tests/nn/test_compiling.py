@@ -57,11 +57,13 @@ def test_every_loss_compiles_to_eagers_batch_loss_and_gradients(loss: object, dr
 
 def test_softmax_and_cross_entropy_read_no_numbers_out_of_the_graph() -> None:
     w = Value(1.0)
-    step = autograd.compile(lambda x, t: cross_entropy([[w * x, w * 2.0, -w]], [t]) + softmax([w, w * x])[0]
-                            + log_softmax([w * x, w])[1])
+    step = autograd.compile(
+        lambda x, t: cross_entropy([[w * x, w * 2.0, -w]], [t]) + softmax([w, w * x])[0] + log_softmax([w * x, w])[1]
+    )
     value = step(0.5, [0.0, 1.0, 0.0])
-    eager = (cross_entropy([[w * 0.5, w * 2.0, -w]], [1]) + softmax([w, w * 0.5])[0]
-             + log_softmax([w * 0.5, w])[1]).data
+    eager = (
+        cross_entropy([[w * 0.5, w * 2.0, -w]], [1]) + softmax([w, w * 0.5])[0] + log_softmax([w * 0.5, w])[1]
+    ).data
     assert value == pytest.approx(eager, rel=1e-15)
 
 
@@ -73,8 +75,18 @@ def test_cross_entropy_takes_one_hot_rows_and_checks_them() -> None:
         cross_entropy(rows, [[0.0, 1.0], [1.0, 0.0]])
 
 
-@pytest.mark.parametrize("backend", ["python", pytest.param("c", marks=pytest.mark.skipif(
-    not any(shutil.which(c) for c in ("cc", "gcc", "clang", "tcc")), reason="no C compiler"))])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "python",
+        pytest.param(
+            "c",
+            marks=pytest.mark.skipif(
+                not any(shutil.which(c) for c in ("cc", "gcc", "clang", "tcc")), reason="no C compiler"
+            ),
+        ),
+    ],
+)
 def test_fit_compiled_gives_eagers_weights(backend: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
     X, y = make_moons(40, noise=0.1, seed=2)
@@ -83,8 +95,18 @@ def test_fit_compiled_gives_eagers_weights(backend: str, tmp_path: object, monke
     for compiled in (False, True if backend == "python" else "c"):
         random.seed(11)
         model = MLP(2, [6, 6, 1])
-        fit(model, X, labels, loss=hinge_loss, optimizer=SGD(model.parameters(), lr=0.1), epochs=3,
-            batch_size=8, seed=4, progress=False, compile=compiled)
+        fit(
+            model,
+            X,
+            labels,
+            loss=hinge_loss,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            epochs=3,
+            batch_size=8,
+            seed=4,
+            progress=False,
+            compile=compiled,
+        )
         weights.append([p.data for p in model.parameters()])
     for a, b in zip(*weights):
         assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
@@ -100,9 +122,21 @@ def test_digits_fit_compiled_equals_eager() -> None:
     for compiled in (False, True):
         random.seed(0)
         model = MLP(64, [8, 10])
-        histories.append(fit(model, X, y, loss=cross_entropy, optimizer=SGD(model.parameters(), lr=0.2),
-                             epochs=2, batch_size=16, seed=1, progress=False, compile=compiled,
-                             validation_data=(X[:10], y[:10])))
+        histories.append(
+            fit(
+                model,
+                X,
+                y,
+                loss=cross_entropy,
+                optimizer=SGD(model.parameters(), lr=0.2),
+                epochs=2,
+                batch_size=16,
+                seed=1,
+                progress=False,
+                compile=compiled,
+                validation_data=(X[:10], y[:10]),
+            )
+        )
         weights.append([p.data for p in model.parameters()])
     for a, b in zip(*weights):
         assert a == pytest.approx(b, rel=1e-12, abs=1e-12)

@@ -135,6 +135,7 @@ def test_bad_arguments(make: object, error: type, message: str) -> None:
 
 # ------------------------------------------------------------------ initialisation
 
+
 def _weights(model: MLP | Neuron | Layer) -> list[float]:
     return [p.data for p in model.parameters()]
 
@@ -205,6 +206,7 @@ def test_same_weights_as_micrograd_after_the_same_random_seed() -> None:
 
 # ------------------------------------------------------------------ input and activation checks (#13)
 
+
 @pytest.mark.parametrize(
     ("row", "message"),
     [
@@ -236,6 +238,7 @@ def test_activation_is_checked_even_without_hidden_layers(activation: object, er
 
 # ------------------------------------------------------------------ typed users (#12)
 
+
 def test_forward_one_and_outputs() -> None:
     model = MLP(2, [3, 1], seed=0)
     x = [0.5, -1.0]
@@ -250,7 +253,7 @@ def test_forward_one_and_outputs() -> None:
     assert Layer(2, 1, seed=0).forward_one(x).data == Layer(2, 1, seed=0)(x).data  # type: ignore[union-attr]
 
 
-TYPED_PROGRAM = '''
+TYPED_PROGRAM = """
 from autograd import Value
 from nn import MLP, SGD, StepLR, hinge_loss
 
@@ -270,13 +273,13 @@ def train(model: MLP, rows: list[list[float]], labels: list[int]) -> float:
 
 
 print(train(MLP(2, [4, 1], seed=0), [[0.5, 1.0], [1.0, -1.0]], [1, -1]))
-'''
+"""
 
-UNTYPED_CALL = '''
+UNTYPED_CALL = """
 from nn import MLP
 
 MLP(2, [4, 1])([0.5, 1.0]).backward()
-'''
+"""
 
 
 def test_a_typed_user_program_passes_mypy_strict(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ def sigmoid(z: float) -> float:
 
 # ------------------------------------------------------------------ closed forms and gradients
 
+
 def test_mse_closed_form_and_gradient() -> None:
     preds, targets = values([1.0, -2.0, 0.5]), [0.0, 1.0, 0.5]
     loss = mse_loss(preds, targets)
@@ -115,6 +116,7 @@ def test_softmax_and_log_softmax() -> None:
 
 # ------------------------------------------------------------------ stability at extreme logits
 
+
 def test_bce_at_logits_of_magnitude_1000() -> None:
     cases = [(1000.0, 1, 0.0, 0.0), (1000.0, 0, 1000.0, 1.0), (-1000.0, 1, 1000.0, -1.0), (-1000.0, 0, 0.0, 0.0)]
     for z, y, expected, slope in cases:
@@ -159,6 +161,7 @@ def test_softplus_is_stable_and_twice_differentiable() -> None:
 
 # ------------------------------------------------------------------ gradcheck and properties
 
+
 def test_losses_pass_gradcheck() -> None:
     assert gradcheck(lambda a, b, c: mse_loss([a, b, c], [0.1, -0.2, 3.0]), [0.5, 1.5, -2.0])
     assert gradcheck(lambda a, b: hinge_loss([a, b], [1, -1]), [0.3, 0.2])
@@ -200,6 +203,7 @@ def test_bce_matches_reference_and_is_finite(samples: list[tuple[float, int]]) -
 
 # ------------------------------------------------------------------ argument checks
 
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
@@ -214,8 +218,11 @@ def test_bce_matches_reference_and_is_finite(samples: list[tuple[float, int]]) -
         (lambda: binary_cross_entropy_with_logits([Value(0.0)], [True]), TypeError, "got bool"),
         (lambda: cross_entropy([[1.0, 2.0]], [2]), ValueError, "out of range for a row of 2 logits"),
         (lambda: cross_entropy([[1.0, 2.0]], [1.0]), TypeError, r"class_indices\[0\] must be an int, got float"),
-        (lambda: cross_entropy([Value(1.0)], [0]), TypeError,
-         r"logits_rows\[0\] \(one logit per class\) must be a sequence \(list or tuple\), got Value"),
+        (
+            lambda: cross_entropy([Value(1.0)], [0]),
+            TypeError,
+            r"logits_rows\[0\] \(one logit per class\) must be a sequence \(list or tuple\), got Value",
+        ),
         (lambda: cross_entropy([[]], [0]), ValueError, "is empty"),
         (lambda: cross_entropy([[1.0]], [0, 0]), ValueError, "1 rows of logits but 2 class indices"),
         (lambda: softmax([]), ValueError, "values is empty"),
@@ -225,4 +232,3 @@ def test_bce_matches_reference_and_is_finite(samples: list[tuple[float, int]]) -
 def test_bad_arguments(call: object, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call()  # type: ignore[operator]
-

@@ -32,24 +32,28 @@ CASES: list[tuple[str, Callable[[Optimizer], LRScheduler], Callable[[int], float
     ("step", lambda o: StepLR(o, step_size=3, gamma=0.5), lambda e: 0.1 * 0.5 ** (e // 3)),
     ("step-default-gamma", lambda o: StepLR(o, 7), lambda e: 0.1 * 0.1 ** (e // 7)),
     ("exponential", lambda o: ExponentialLR(o, gamma=0.95), lambda e: 0.1 * 0.95**e),
-    ("cosine", lambda o: CosineAnnealingLR(o, T_max=10),
-     lambda e: (0.1 - 0.0) * (1 + math.cos(math.pi * e / 10)) / 2),
-    ("cosine-eta-min", lambda o: CosineAnnealingLR(o, T_max=7, eta_min=0.01),
-     lambda e: 0.01 + (0.1 - 0.01) * (1 + math.cos(math.pi * e / 7)) / 2),
+    ("cosine", lambda o: CosineAnnealingLR(o, T_max=10), lambda e: (0.1 - 0.0) * (1 + math.cos(math.pi * e / 10)) / 2),
+    (
+        "cosine-eta-min",
+        lambda o: CosineAnnealingLR(o, T_max=7, eta_min=0.01),
+        lambda e: 0.01 + (0.1 - 0.01) * (1 + math.cos(math.pi * e / 7)) / 2,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("make", "closed"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_recursive_updates_match_the_closed_form(make: Callable[[Optimizer], LRScheduler],
-                                                 closed: Callable[[int], float]) -> None:
+def test_recursive_updates_match_the_closed_form(
+    make: Callable[[Optimizer], LRScheduler], closed: Callable[[int], float]
+) -> None:
     got = rates(make, 45)  # the cosine cases pass T_max several times (PyTorch's rate climbs back up)
     for epoch, lr in enumerate(got):
         assert closeness(lr, closed(epoch)), f"epoch {epoch}: {lr} != {closed(epoch)}"
 
 
 @pytest.mark.parametrize(("make", "closed"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_step_with_an_epoch_uses_the_closed_form(make: Callable[[Optimizer], LRScheduler],
-                                                 closed: Callable[[int], float]) -> None:
+def test_step_with_an_epoch_uses_the_closed_form(
+    make: Callable[[Optimizer], LRScheduler], closed: Callable[[int], float]
+) -> None:
     opt = Adam([Value(1.0)], lr=0.1)
     sched = make(opt)
     sched.step(12)

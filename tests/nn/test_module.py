@@ -31,10 +31,10 @@ class Net(Module):
         self.body = Line()
         self.heads = [Line(), Line()]
         self.table = {"a": Value(2.0), "b": [Value(3.0), (Value(4.0),)]}
-        self.again = self.first            # shared Value
-        self.body_alias = self.body        # shared sub-module
+        self.again = self.first  # shared Value
+        self.body_alias = self.body  # shared sub-module
         self.pair = (self.heads[0], Value(5.0))
-        self.unsearched = {Value(6.0)}     # sets are not searched
+        self.unsearched = {Value(6.0)}  # sets are not searched
 
     def forward(self, x: float) -> Value:
         return self.body(x) * self.first
@@ -55,9 +55,15 @@ def test_discovery_order_names_and_sharing() -> None:
     names = [name for name, _ in named]
     assert names == [
         "first",
-        "body.m", "body.b",
-        "heads.0.m", "heads.0.b", "heads.1.m", "heads.1.b",
-        "table.a", "table.b.0", "table.b.1.0",
+        "body.m",
+        "body.b",
+        "heads.0.m",
+        "heads.0.b",
+        "heads.1.m",
+        "heads.1.b",
+        "table.a",
+        "table.b.0",
+        "table.b.1.0",
         "pair.1",
     ]
     values = [v for _, v in named]
@@ -122,6 +128,7 @@ def test_forward_must_be_defined() -> None:
 
 # ------------------------------------------------------------------ state dicts
 
+
 def test_state_dict_round_trip_exact() -> None:
     model = MLP(3, [4, 2], seed=1)
     state = model.state_dict()
@@ -173,6 +180,7 @@ def test_load_state_dict_accepts_ints_and_non_finite() -> None:
 
 # ------------------------------------------------------------------ repr
 
+
 def test_repr_shows_structure() -> None:
     model = MLP(2, [16, 16, 1], seed=0)
     assert repr(model) == (
@@ -216,6 +224,7 @@ def test_subclass_overriding_forward_is_honoured() -> None:
 
 
 # ------------------------------------------------------------------ only what should be trained (#12)
+
 
 class Cached(Module):
     """Caches its last output, as users do for plotting or debugging."""
@@ -295,6 +304,7 @@ def test_names_that_would_collide_are_refused(attributes: dict[str, object], tmp
 
 # ------------------------------------------------------------------ PyTorch's Module methods (#12)
 
+
 def test_train_eval_children_and_modules() -> None:
     net = Net()
     assert net.training is True
@@ -335,6 +345,7 @@ def test_zero_grad_accepts_set_to_none() -> None:
 
 
 # ------------------------------------------------------------------ pickling (#13)
+
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
 def test_models_pickle_and_copy_with_every_activation(activation: str) -> None:

@@ -48,8 +48,16 @@ def run_ours(make: Callable[[list[Value]], Optimizer], steps: int) -> list[list[
 
 # ------------------------------------------------------------------ references (PyTorch's documented rules)
 
-def reference_sgd(steps: int, lr: float, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
-                  nesterov: bool = False, maximize: bool = False) -> list[list[float]]:
+
+def reference_sgd(
+    steps: int,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+) -> list[list[float]]:
     theta = list(START)
     buf: list[float] | None = None
     out = []
@@ -71,9 +79,16 @@ def reference_sgd(steps: int, lr: float, momentum: float = 0.0, dampening: float
     return out
 
 
-def reference_adam(steps: int, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                   weight_decay: float = 0.0, amsgrad: bool = False, maximize: bool = False,
-                   decoupled: bool = False) -> list[list[float]]:
+def reference_adam(
+    steps: int,
+    lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    maximize: bool = False,
+    decoupled: bool = False,
+) -> list[list[float]]:
     beta1, beta2 = betas
     theta = list(START)
     m = [0.0] * 3
@@ -162,8 +177,12 @@ def test_adam_first_step_bias_correction() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.floats(-100.0, 100.0, allow_nan=False), min_size=1, max_size=8),
-       st.floats(0.0, 0.99), st.booleans(), st.floats(0.0, 0.1))
+@given(
+    st.lists(st.floats(-100.0, 100.0, allow_nan=False), min_size=1, max_size=8),
+    st.floats(0.0, 0.99),
+    st.booleans(),
+    st.floats(0.0, 0.1),
+)
 def test_sgd_on_given_gradients(grads: list[float], momentum: float, nesterov: bool, weight_decay: float) -> None:
     """A gradient sequence fed straight into .grad (no graph) gives the reference numbers."""
     nesterov = nesterov and momentum > 0
@@ -182,6 +201,7 @@ def test_sgd_on_given_gradients(grads: list[float], momentum: float, nesterov: b
 
 
 # ------------------------------------------------------------------ the seeds' single weight; lr; params
+
 
 def test_bare_value_list_and_writable_lr() -> None:
     y = Value(100.0)
@@ -267,13 +287,17 @@ def test_lr_setter_validates() -> None:
 
 def test_reprs() -> None:
     params = [Value(1.0), Value(2.0)]
-    assert repr(SGD(params, lr=0.1, momentum=0.9, nesterov=True)) == \
-        "SGD(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=True, 2 parameters, steps=0)"
-    assert repr(Adam(params)) == \
-        "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, 2 parameters, steps=0)"
+    assert (
+        repr(SGD(params, lr=0.1, momentum=0.9, nesterov=True))
+        == "SGD(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=True, 2 parameters, steps=0)"
+    )
+    assert (
+        repr(Adam(params)) == "Adam(lr=0.001, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, 2 parameters, steps=0)"
+    )
 
 
 # ------------------------------------------------------------------ PyTorch's signatures, groups, state (#12, #13)
+
 
 def test_sgd_positional_arguments_are_pytorchs_order() -> None:
     # torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov): the 4th is dampening, not nesterov
@@ -284,7 +308,13 @@ def test_sgd_positional_arguments_are_pytorchs_order() -> None:
     group = SGD([Value(1.0)]).param_groups[0]
     assert group["lr"] == 1e-3  # PyTorch's default
     assert {k: v for k, v in group.items() if k != "params"} == {
-        "lr": 1e-3, "momentum": 0.0, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False, "maximize": False}
+        "lr": 1e-3,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "weight_decay": 0.0,
+        "nesterov": False,
+        "maximize": False,
+    }
     assert Adam([Value(1.0)], 0.01, (0.8, 0.9), 1e-6, 0.0, True).param_groups[0]["amsgrad"] is True
 
 
@@ -319,14 +349,18 @@ def test_parameter_groups_each_follow_their_own_settings() -> None:
         (lambda p: SGD([p], nesterov=1), TypeError, "nesterov must be True or False, got int"),
     ],
 )
-def test_bad_groups_and_settings_are_refused_up_front(make: Callable[[Value], object], error: type,
-                                                      message: str) -> None:
+def test_bad_groups_and_settings_are_refused_up_front(
+    make: Callable[[Value], object], error: type, message: str
+) -> None:
     with pytest.raises(error, match=message):
         make(Value(1.0))
 
 
-@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1),
-                                  lambda ps: AdamW(ps, lr=0.1, amsgrad=True)], ids=["sgd", "adam", "adamw"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1), lambda ps: AdamW(ps, lr=0.1, amsgrad=True)],
+    ids=["sgd", "adam", "adamw"],
+)
 def test_a_failing_step_changes_nothing_and_a_retry_applies_once(make: Callable[[list[Value]], Optimizer]) -> None:
     params = [Value(x) for x in START]
     twin = [Value(x) for x in START]
@@ -361,9 +395,15 @@ def test_a_bad_lr_assigned_to_a_group_is_caught_before_anything_moves() -> None:
     assert [p.data for p in params] == [1.0, 2.0] and opt.steps == 0
 
 
-@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
-                                  lambda ps: Adam(ps, lr=0.05, amsgrad=True), lambda ps: AdamW(ps, lr=0.05)],
-                         ids=["sgd-momentum", "adam-amsgrad", "adamw"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+        lambda ps: Adam(ps, lr=0.05, amsgrad=True),
+        lambda ps: AdamW(ps, lr=0.05),
+    ],
+    ids=["sgd-momentum", "adam-amsgrad", "adamw"],
+)
 def test_state_dict_resumes_training_exactly_through_json(make: Callable[[list[Value]], Optimizer]) -> None:
     import json
 

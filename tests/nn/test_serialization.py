@@ -83,13 +83,15 @@ def test_non_finite_values_are_written_as_strings(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ atomic saving
 
+
 def _no_temporaries(folder: Path) -> bool:
     return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync", "write"])
-def test_a_crash_mid_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  failing: str) -> None:
+def test_a_crash_mid_save_keeps_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
     path = tmp_path / "model.json"
     save(MLP(2, [4, 1], seed=1), path)
     before = path.read_bytes()
@@ -155,6 +157,7 @@ def test_permissions_new_file_follows_umask_existing_file_kept(tmp_path: Path) -
 
 # ------------------------------------------------------------------ rejections leave the model unchanged
 
+
 def _valid_doc() -> dict[str, object]:
     model = Neuron(2, seed=0)
     return json.loads(nn.serialization._document(model))  # type: ignore[no-any-return]
@@ -209,8 +212,9 @@ BAD_FILES: list[tuple[str, bytes | str, str]] = [
 
 
 @pytest.mark.parametrize(("content", "message"), [case[1:] for case in BAD_FILES], ids=[c[0] for c in BAD_FILES])
-def test_bad_files_raise_value_error_and_leave_model_unchanged(tmp_path: Path, content: bytes | str,
-                                                               message: str) -> None:
+def test_bad_files_raise_value_error_and_leave_model_unchanged(
+    tmp_path: Path, content: bytes | str, message: str
+) -> None:
     path = tmp_path / "bad.json"
     if isinstance(content, str):
         path.write_text(content, encoding="utf-8")
@@ -253,6 +257,7 @@ def test_missing_file_and_wrong_target(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ hardening (#13)
+
 
 def test_save_refuses_to_replace_a_read_only_file(tmp_path: Path) -> None:
     path = tmp_path / "kept.json"
@@ -363,6 +368,7 @@ def test_load_errors_quote_long_names_cut_short(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ PyTorch's habits (#12)
 
+
 def test_save_a_state_dict_and_load_it_back_as_a_dict(tmp_path: Path) -> None:
     model = MLP(2, [3, 1], seed=0)
     path = tmp_path / "state.json"
@@ -391,8 +397,17 @@ def test_a_checkpoint_with_the_optimizer_resumes_exactly(tmp_path: Path) -> None
     sched = StepLR(opt, step_size=2, gamma=0.5)
     train(model, opt, sched, 3)
     path = tmp_path / "checkpoint.json"
-    save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-          "epoch": 3, "note": None, "best": math.inf}, path)
+    save(
+        {
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(),
+            "epoch": 3,
+            "note": None,
+            "best": math.inf,
+        },
+        path,
+    )
     text = path.read_text()
     assert "Value" not in text and "pickle" not in text
     resumed = MLP(2, [3, 1], seed=9)

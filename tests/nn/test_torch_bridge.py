@@ -234,18 +234,21 @@ def half_biased_layer() -> nn.Module:
     return layer
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda: nn.MLP(2, [4, 1], activation=lambda v: v * v), r"layers\.0\.neurons\.0 has the custom activation"),
-    (lambda: nn.Neuron(2, activation=lambda v: v.exp()), r"neuron has the custom activation"),
-    (mixed_layer, r"layer mixes activations \('relu' and 'tanh'\)"),
-    (half_biased_layer, r"mixes neurons with and without a bias"),
-    (WithScale, r"scale is a bare Value parameter"),
-    (Residual, r"Residual\.forward does not compute its layers one after the other"),
-    (Mismatched, r"a has 3 outputs but the next one, b, takes 4 inputs"),
-    (Shared, r"layers\.1 is the same module reached twice"),
-    (Empty, r"holds no Neuron, Layer or MLP"),
-    (lambda: [nn.Layer(2, 2)], r"expects a valuegrad Neuron, Layer, MLP or Module, got list"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: nn.MLP(2, [4, 1], activation=lambda v: v * v), r"layers\.0\.neurons\.0 has the custom activation"),
+        (lambda: nn.Neuron(2, activation=lambda v: v.exp()), r"neuron has the custom activation"),
+        (mixed_layer, r"layer mixes activations \('relu' and 'tanh'\)"),
+        (half_biased_layer, r"mixes neurons with and without a bias"),
+        (WithScale, r"scale is a bare Value parameter"),
+        (Residual, r"Residual\.forward does not compute its layers one after the other"),
+        (Mismatched, r"a has 3 outputs but the next one, b, takes 4 inputs"),
+        (Shared, r"layers\.1 is the same module reached twice"),
+        (Empty, r"holds no Neuron, Layer or MLP"),
+        (lambda: [nn.Layer(2, 2)], r"expects a valuegrad Neuron, Layer, MLP or Module, got list"),
+    ],
+)
 def test_what_cannot_be_exported_is_named(make: Callable[[], Any], message: str) -> None:
     with pytest.raises(TypeError, match=message):
         nn.to_torch(make())
@@ -279,16 +282,27 @@ def test_from_torch_into_a_user_module() -> None:
     assert target.state_dict() == source.state_dict()
 
 
-@pytest.mark.parametrize(("make_net", "message"), [
-    (lambda: nn.to_torch(nn.MLP(2, [16, 8, 1], seed=1)), r"weight shape \(8, 16\) but layers\.1 needs \(16, 16\)"),
-    (lambda: nn.to_torch(nn.MLP(3, [16, 16, 1], seed=1)), r"Linear layer 0 has weight shape \(16, 3\)"),
-    (lambda: nn.to_torch(nn.MLP(2, [16, 1], seed=1)), r"layers are \['Linear', 'ReLU', 'Linear'\]"),
-    (lambda: nn.to_torch(nn.MLP(2, [16, 16, 1], activation="tanh")), r"'Tanh'.* needs .*'ReLU'"),
-    (lambda: nn.to_torch(nn.MLP(2, [16, 16, 1], bias=False)), r"Linear layer 0 has no bias but layers\.0 has bias"),
-    (lambda: torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Dropout(),
-                                 torch.nn.Linear(16, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1)),
-     r"has a Dropout"),
-])
+@pytest.mark.parametrize(
+    ("make_net", "message"),
+    [
+        (lambda: nn.to_torch(nn.MLP(2, [16, 8, 1], seed=1)), r"weight shape \(8, 16\) but layers\.1 needs \(16, 16\)"),
+        (lambda: nn.to_torch(nn.MLP(3, [16, 16, 1], seed=1)), r"Linear layer 0 has weight shape \(16, 3\)"),
+        (lambda: nn.to_torch(nn.MLP(2, [16, 1], seed=1)), r"layers are \['Linear', 'ReLU', 'Linear'\]"),
+        (lambda: nn.to_torch(nn.MLP(2, [16, 16, 1], activation="tanh")), r"'Tanh'.* needs .*'ReLU'"),
+        (lambda: nn.to_torch(nn.MLP(2, [16, 16, 1], bias=False)), r"Linear layer 0 has no bias but layers\.0 has bias"),
+        (
+            lambda: torch.nn.Sequential(
+                torch.nn.Linear(2, 16),
+                torch.nn.ReLU(),
+                torch.nn.Dropout(),
+                torch.nn.Linear(16, 16),
+                torch.nn.ReLU(),
+                torch.nn.Linear(16, 1),
+            ),
+            r"has a Dropout",
+        ),
+    ],
+)
 def test_from_torch_checks_everything_before_changing_anything(make_net: Callable[[], Any], message: str) -> None:
     model = trained_biases(nn.MLP(2, [16, 16, 1], seed=0))
     before = model.state_dict()
@@ -299,8 +313,9 @@ def test_from_torch_checks_everything_before_changing_anything(make_net: Callabl
 
 def test_from_torch_with_the_last_layer_wrong_leaves_the_first_layers_alone() -> None:
     # The first two Linear layers match and would be copied first by a careless implementation.
-    net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(),
-                              torch.nn.Linear(16, 2)).double()
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2)
+    ).double()
     model = nn.MLP(2, [16, 16, 1], seed=0)
     before = model.state_dict()
     with pytest.raises(ValueError, match=r"Linear layer 2 has weight shape \(2, 16\)"):
@@ -440,16 +455,25 @@ def test_a_step_in_torch_then_back_equals_a_step_in_valuegrad() -> None:
 
 def test_readme_torch_example_runs_and_prints_what_it_says() -> None:
     """The README's PyTorch block is fenced ```py (tests/test_readme.py runs only ```python, without torch)."""
-    blocks = [b for b in re.findall(r"```py\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"),
-                                    flags=re.DOTALL) if "to_torch" in b]
+    blocks = [
+        b
+        for b in re.findall(r"```py\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL)
+        if "to_torch" in b
+    ]
     assert blocks, "the README has no ```py block using nn.to_torch"
     for code in blocks:
-        run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert run.returncode == 0, run.stderr
         printed = run.stdout.splitlines()
-        expected = [line.split("# ", 1)[1].strip() for line in code.splitlines()
-                    if line.startswith("print(") and "# " in line]
+        expected = [
+            line.split("# ", 1)[1].strip() for line in code.splitlines() if line.startswith("print(") and "# " in line
+        ]
         assert expected
         for comment in expected:
             assert comment in printed, f"README says {comment!r}; the example printed {printed}"

@@ -35,6 +35,7 @@ LINE_B = -0.2 / 6
 
 # ------------------------------------------------------------------ the seed posts
 
+
 def test_house_price_single_weight_reaches_200_dollars_per_sq_ft() -> None:
     """Post 1: price = Y * size, Y starts at 100; a bare [Y] is all the optimizer needs."""
     (sizes, prices) = load_houses(in_thousands=True)  # sizes in 1000 sq ft, prices in $1000: Y stays $/sq ft
@@ -54,8 +55,17 @@ def test_house_price_neuron_with_fit_per_sample() -> None:
     X, y = load_houses(in_thousands=True)
     neuron = Neuron(1, nonlin=False, bias=False, seed=0)
     neuron.w[0].data = 100.0
-    history = fit(neuron, X, y, loss=mse_loss, optimizer=SGD(neuron.parameters(), lr=0.02), epochs=40,
-                  batch_size=1, seed=0, progress=False)
+    history = fit(
+        neuron,
+        X,
+        y,
+        loss=mse_loss,
+        optimizer=SGD(neuron.parameters(), lr=0.02),
+        epochs=40,
+        batch_size=1,
+        seed=0,
+        progress=False,
+    )
     assert neuron.w[0].data == pytest.approx(200.0, abs=1e-6)
     assert history.loss[-1] < 1e-9 < history.loss[0]
     assert history.accuracy == []  # no accuracy for a regression loss
@@ -95,6 +105,7 @@ def test_line_fit_full_batch_converges_to_least_squares() -> None:
 
 
 # ------------------------------------------------------------------ micrograd's demo.ipynb
+
 
 @pytest.mark.slow
 def test_micrograd_demo_training_loop_runs_unchanged_and_reaches_100_percent() -> None:
@@ -174,6 +185,7 @@ def test_micrograd_demo_training_loop_runs_unchanged_and_reaches_100_percent() -
 
 # ------------------------------------------------------------------ fit and History
 
+
 def _moons(n: int = 60, seed: int = 0) -> tuple[list[list[float]], list[float]]:
     X, y = make_moons(n, noise=0.1, seed=seed)
     return X, [2.0 * v - 1.0 for v in y]
@@ -184,8 +196,19 @@ def test_fit_history_validation_and_schedule() -> None:
     Xv, yv = _moons(20, seed=1)
     model = MLP(2, [8, 1], seed=0)
     opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
-    history = fit(model, X, y, loss=hinge_loss, optimizer=opt, epochs=6, batch_size=16, seed=0,
-                  validation_data=(Xv, yv), lr_schedule=lambda k: 0.1 * (1 - 0.5 * k / 6), progress=False)
+    history = fit(
+        model,
+        X,
+        y,
+        loss=hinge_loss,
+        optimizer=opt,
+        epochs=6,
+        batch_size=16,
+        seed=0,
+        validation_data=(Xv, yv),
+        lr_schedule=lambda k: 0.1 * (1 - 0.5 * k / 6),
+        progress=False,
+    )
     assert isinstance(history, History) and len(history) == 6
     assert history.epoch == [1, 2, 3, 4, 5, 6]
     assert history.lr == pytest.approx([0.1 * (1 - 0.5 * k / 6) for k in range(6)], rel=1e-15)
@@ -208,8 +231,9 @@ def test_fit_is_reproducible_with_a_seed() -> None:
 
     def run() -> list[float]:
         model = MLP(2, [8, 1], seed=3)
-        fit(model, X, y, loss=hinge_loss, optimizer=Adam(model, lr=0.01), epochs=3, batch_size=8, seed=5,
-            progress=False)
+        fit(
+            model, X, y, loss=hinge_loss, optimizer=Adam(model, lr=0.01), epochs=3, batch_size=8, seed=5, progress=False
+        )
         return [p.data for p in model.parameters()]
 
     assert run() == run()
@@ -223,8 +247,7 @@ def test_fit_loss_is_the_batch_weighted_mean_and_full_batch_default() -> None:
     # lr 0: nothing moves; full batch = the whole set (shuffled, so the sum may differ in the last bit)
     assert history.loss == pytest.approx([before_loss, before_loss], rel=1e-14)
     assert history.accuracy == [before_acc, before_acc]
-    history = fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.0), epochs=1, batch_size=3,
-                  progress=False)
+    history = fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.0), epochs=1, batch_size=3, progress=False)
     assert history.loss[0] == pytest.approx(before_loss, rel=1e-12)
 
 
@@ -232,15 +255,29 @@ def test_fit_multiclass_and_binary_cross_entropy_metrics() -> None:
     X, labels = make_moons(40, noise=0.1, seed=2)
     classes = [int(v) for v in labels]
     model = MLP(2, [8, 2], seed=0)
-    history = fit(model, X, classes, loss=cross_entropy, optimizer=Adam(model, lr=0.05), epochs=15,
-                  progress=False)
+    history = fit(model, X, classes, loss=cross_entropy, optimizer=Adam(model, lr=0.05), epochs=15, progress=False)
     assert history.accuracy[-1] > 0.8 and history.loss[-1] < history.loss[0]
     model = MLP(2, [8, 1], seed=0)
-    history = fit(model, X, labels, loss=binary_cross_entropy_with_logits, optimizer=Adam(model, lr=0.05),
-                  epochs=15, progress=False)
+    history = fit(
+        model,
+        X,
+        labels,
+        loss=binary_cross_entropy_with_logits,
+        optimizer=Adam(model, lr=0.05),
+        epochs=15,
+        progress=False,
+    )
     assert history.accuracy[-1] > 0.8
-    history = fit(model, X, labels, loss=binary_cross_entropy_with_logits, optimizer=Adam(model, lr=0.05),
-                  epochs=1, progress=False, metric=None)
+    history = fit(
+        model,
+        X,
+        labels,
+        loss=binary_cross_entropy_with_logits,
+        optimizer=Adam(model, lr=0.05),
+        epochs=1,
+        progress=False,
+        metric=None,
+    )
     assert history.accuracy == []
 
 
@@ -261,8 +298,9 @@ def test_fit_works_with_a_user_module_and_a_callback_can_stop_it() -> None:
         seen.append(epoch)
         return epoch == 3
 
-    history = fit(line, X, y, loss=mse_loss, optimizer=SGD(line, lr=0.01), epochs=10, progress=False,
-                  callback=stop_at_three)
+    history = fit(
+        line, X, y, loss=mse_loss, optimizer=SGD(line, lr=0.01), epochs=10, progress=False, callback=stop_at_three
+    )
     assert seen == [1, 2, 3] and len(history) == 3
 
 
@@ -284,11 +322,13 @@ def test_fit_bad_arguments() -> None:
 
 # ------------------------------------------------------------------ progress
 
+
 def _tiny_fit(progress: bool, epochs: int = 3) -> History:
     X, y = _moons(8)
     model = MLP(2, [2, 1], seed=0)
-    return fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=epochs, progress=progress,
-               desc="tiny")
+    return fit(
+        model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=epochs, progress=progress, desc="tiny"
+    )
 
 
 def test_progress_uses_tqdm_when_installed(capfd: pytest.CaptureFixture[str]) -> None:
@@ -298,8 +338,9 @@ def test_progress_uses_tqdm_when_installed(capfd: pytest.CaptureFixture[str]) ->
     assert "tiny" in err and "3/3" in err and "loss=" in err and "acc=" in err
 
 
-def test_progress_plain_fallback_without_tqdm(monkeypatch: pytest.MonkeyPatch,
-                                              capfd: pytest.CaptureFixture[str]) -> None:
+def test_progress_plain_fallback_without_tqdm(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm.auto` raise ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     monkeypatch.setattr(nn.training, "_hinted", False)
@@ -323,8 +364,7 @@ def test_numpy_arrays_work_as_data() -> None:
     X, y = _moons(20)
     Xa, ya = np.array(X), np.array(y)
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, Xa, ya, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=2, batch_size=8,
-                  progress=False)
+    history = fit(model, Xa, ya, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=2, batch_size=8, progress=False)
     assert len(history) == 2
     scores = [model(row) for row in Xa]
     assert hinge_loss(scores, ya).data == pytest.approx(hinge_loss(scores, y).data, rel=1e-15)
@@ -332,13 +372,16 @@ def test_numpy_arrays_work_as_data() -> None:
 
 # ------------------------------------------------------------------ hardening (#13)
 
+
 def test_fit_stops_on_a_non_finite_loss_and_says_to_lower_the_learning_rate() -> None:
     X, y = load_houses()  # raw units: sizes in the thousands, so lr=1e-3 diverges within a few steps
     neuron = Neuron(1, nonlin=False, seed=0)
-    with pytest.warns(RuntimeWarning, match=r"the loss became (inf|nan) in epoch \d+ .*Lower the learning rate") \
-            as caught:
-        history = fit(neuron, X, y, loss=mse_loss, optimizer=SGD(neuron, lr=1e-3), epochs=100, batch_size=1,
-                      progress=False)
+    with pytest.warns(
+        RuntimeWarning, match=r"the loss became (inf|nan) in epoch \d+ .*Lower the learning rate"
+    ) as caught:
+        history = fit(
+            neuron, X, y, loss=mse_loss, optimizer=SGD(neuron, lr=1e-3), epochs=100, batch_size=1, progress=False
+        )
     assert len(caught) == 1  # once, not once per epoch
     assert len(history) < 100  # stopped early, instead of training on for every epoch
     assert all(math.isfinite(p.data) for p in neuron.parameters())  # the step with the bad loss was not applied
@@ -369,13 +412,17 @@ def _params(model: Module) -> list[float]:
         ({"seed": "x"}, TypeError, "seed must be None"),
     ],
 )
-def test_fit_checks_every_argument_before_the_first_step(kwargs: dict[str, Any], error: type,
-                                                         message: str) -> None:
+def test_fit_checks_every_argument_before_the_first_step(kwargs: dict[str, Any], error: type, message: str) -> None:
     X, y = _moons(4)
     model = MLP(2, [2, 1], seed=0)
     before = _params(model)
-    arguments: dict[str, Any] = {"loss": hinge_loss, "optimizer": SGD(model, lr=0.5), "epochs": 2,
-                                 "progress": False, **kwargs}
+    arguments: dict[str, Any] = {
+        "loss": hinge_loss,
+        "optimizer": SGD(model, lr=0.5),
+        "epochs": 2,
+        "progress": False,
+        **kwargs,
+    }
     with pytest.raises(error, match=message):
         fit(model, X, y, **arguments)
     assert _params(model) == before  # nothing trained
@@ -389,6 +436,7 @@ def test_fit_rejects_data_that_is_not_a_sequence_of_samples() -> None:
 
 # ------------------------------------------------------------------ progress without widgets (#12)
 
+
 def test_progress_text_prints_plain_lines_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
     X, y = _moons(8)
     model = MLP(2, [2, 1], seed=0)
@@ -399,8 +447,12 @@ def test_progress_text_prints_plain_lines_on_stdout(capfd: pytest.CaptureFixture
     assert 3 <= len(lines) <= 14
     fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=6, progress=2, desc="every")
     out, _ = capfd.readouterr()
-    assert [line.split("/")[0] for line in out.strip().splitlines()] == \
-        ["every epoch 1", "every epoch 2", "every epoch 4", "every epoch 6"]
+    assert [line.split("/")[0] for line in out.strip().splitlines()] == [
+        "every epoch 1",
+        "every epoch 2",
+        "every epoch 4",
+        "every epoch 6",
+    ]
 
 
 def test_the_tqdm_hint_is_said_once(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:

@@ -62,8 +62,7 @@ def test_an_mlp_batch_runs_inside_c_and_equals_python(cache: str) -> None:
             p.grad = 0.0
         loss = step.batch(X, T, reduce="mean")
         results.append((loss, [p.grad for p in params]))
-        assert step.forward_batch(X[:2], T[:2]) == pytest.approx([fn(X[0], T[0]).data, fn(X[1], T[1]).data],
-                                                                 rel=1e-12)
+        assert step.forward_batch(X[:2], T[:2]) == pytest.approx([fn(X[0], T[0]).data, fn(X[1], T[1]).data], rel=1e-12)
     assert_same(results[1], results[0])
 
 
@@ -91,8 +90,9 @@ def test_an_operation_without_c_code_is_refused_with_how_to_fix(cache: str) -> N
     w = Value(1.0)
     with pytest.raises(ValueError, match=r"'cube' have no C code.*code=\{'c'"):
         autograd.compile(lambda x: cube(w * x), backend="c", cache_dir=cache)(2.0)
-    with_c = defop("cube", lambda x: x * x * x, lambda x, out: 3.0 * x * x,
-                   code={"c": ("{0} * {0} * {0}", ("3.0 * {0} * {0}",))})
+    with_c = defop(
+        "cube", lambda x: x * x * x, lambda x, out: 3.0 * x * x, code={"c": ("{0} * {0} * {0}", ("3.0 * {0} * {0}",))}
+    )
     step = autograd.compile(lambda x: with_c(w * x), backend="c", cache_dir=cache)
     assert step(2.0) == 8.0 and w.grad == 24.0
 
@@ -138,7 +138,7 @@ def test_an_sgd_epoch_equals_the_loop_it_replaces(backend: str, cache: str) -> N
             for i in range(0, 23, 5):
                 for p in params:
                     p.grad = 0.0
-                losses.append(step.batch(X[i:i + 5], T[i:i + 5], reduce="mean"))
+                losses.append(step.batch(X[i : i + 5], T[i : i + 5], reduce="mean"))
                 for p in params:
                     p.data -= 0.3 * p.grad
         finals.append((losses, [p.data for p in params], [p.grad for p in params]))

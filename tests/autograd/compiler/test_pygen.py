@@ -35,11 +35,14 @@ def _defined(f: Any, *args: float) -> bool:
 def test_every_builtin_operation_compiles_to_what_eager_computes(op: ops.Op) -> None:
     a, b = Value(0.0, label="a"), Value(0.0, label="b")
     if op.arity == 1:
+
         def fn(x: float, y: float) -> Value:
             return op(a * x) * b
     else:
+
         def fn(x: float, y: float) -> Value:
             return op(a * x, b * y) + a * b
+
     step = autograd.compile(fn)
     checked = 0
     for x in POINTS:
@@ -55,9 +58,18 @@ def test_every_builtin_operation_compiles_to_what_eager_computes(op: ops.Op) -> 
     assert step.traces == 1
 
 
-@pytest.mark.parametrize("make", [lambda: ops.power(2.0), lambda: ops.power(3.0), lambda: ops.power(-1.5),
-                                  lambda: ops.power(0.5), lambda: ops.power_of(2.0), lambda: ops.power_of(0.5)],
-                         ids=["x**2", "x**3", "x**-1.5", "x**0.5", "2**x", "0.5**x"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ops.power(2.0),
+        lambda: ops.power(3.0),
+        lambda: ops.power(-1.5),
+        lambda: ops.power(0.5),
+        lambda: ops.power_of(2.0),
+        lambda: ops.power_of(0.5),
+    ],
+    ids=["x**2", "x**3", "x**-1.5", "x**0.5", "2**x", "0.5**x"],
+)
 def test_constant_powers_compile_with_their_constant(make: Any) -> None:
     op = make()
     a = Value(1.0, label="a")
@@ -94,18 +106,29 @@ def test_a_user_operation_with_a_python_template_uses_it() -> None:
 
 
 UNARY = {
-    "tanh": lambda v: v.tanh(), "sigmoid": lambda v: v.sigmoid(), "sin": lambda v: v.sin(),
-    "neg": lambda v: -v, "exp_tanh": lambda v: v.tanh().exp(), "log1p_sq": lambda v: (1 + v * v).log(),
-    "sqrt1p_sq": lambda v: (1 + v * v).sqrt(), "square": lambda v: v**2, "relu": lambda v: v.relu(),
+    "tanh": lambda v: v.tanh(),
+    "sigmoid": lambda v: v.sigmoid(),
+    "sin": lambda v: v.sin(),
+    "neg": lambda v: -v,
+    "exp_tanh": lambda v: v.tanh().exp(),
+    "log1p_sq": lambda v: (1 + v * v).log(),
+    "sqrt1p_sq": lambda v: (1 + v * v).sqrt(),
+    "square": lambda v: v**2,
+    "relu": lambda v: v.relu(),
     "abs": lambda v: abs(v),
 }
 BINARY = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / (1 + b * b), "pow": lambda a, b: (1 + a * a) ** b.tanh(),
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (1 + b * b),
+    "pow": lambda a, b: (1 + a * a) ** b.tanh(),
     "const": lambda a, b: 0.5 * a - b * 1.5 + 2,
 }
-instruction = st.one_of(st.tuples(st.sampled_from(sorted(UNARY)), st.integers(0, 100)),
-                        st.tuples(st.sampled_from(sorted(BINARY)), st.integers(0, 100), st.integers(0, 100)))
+instruction = st.one_of(
+    st.tuples(st.sampled_from(sorted(UNARY)), st.integers(0, 100)),
+    st.tuples(st.sampled_from(sorted(BINARY)), st.integers(0, 100), st.integers(0, 100)),
+)
 programs = st.lists(instruction, min_size=1, max_size=12)
 points = st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=5, max_size=5)
 

@@ -87,8 +87,11 @@ def test_a_sequence_of_another_length_retraces_with_a_warning() -> None:
     w = Value(1.0)
     step = autograd.compile(lambda xs: w * sum(xs))
     assert step([1.0, 2.0]) == 3.0
-    with pytest.warns(RetraceWarning, match=r"argument 'xs' changed structure: it was a sequence of 2 \(a number\), "
-                                            r"now a sequence of 3 \(a number\)"):
+    with pytest.warns(
+        RetraceWarning,
+        match=r"argument 'xs' changed structure: it was a sequence of 2 \(a number\), "
+        r"now a sequence of 3 \(a number\)",
+    ):
         assert step([1.0, 2.0, 3.0]) == 6.0
     assert step.traces == 2
     with warnings.catch_warnings():

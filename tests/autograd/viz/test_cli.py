@@ -57,8 +57,21 @@ def test_end_to_end_the_issue_example(tmp_path: Path) -> None:
     assert f"d/db = {dtanh!r}" in proc.stdout
     assert "wrote graph.svg (svg with " in proc.stdout
     texts = svg_texts(tmp_path / "graph.svg")
-    for expected in ("x", "w", "b", "tanh", "*", "+", "data 2", "data -3", "data 6.881",
-                     "tanh(x*w + b)", f"data {value:.4g}", "grad 1", f"grad {dtanh * -3:.4g}"):
+    for expected in (
+        "x",
+        "w",
+        "b",
+        "tanh",
+        "*",
+        "+",
+        "data 2",
+        "data -3",
+        "data 6.881",
+        "tanh(x*w + b)",
+        f"data {value:.4g}",
+        "grad 1",
+        f"grad {dtanh * -3:.4g}",
+    ):
         assert expected in texts, expected
     assert texts.count("tanh") == 1
 
@@ -216,8 +229,9 @@ def test_no_eval_or_exec_is_ever_used(monkeypatch: pytest.MonkeyPatch, capsys: p
 
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
-    status, out, _ = run(["tanh(x*w + b) ** 2 / sqrt(abs(-x)) - relu(w) + sigmoid(log(b))", "--set", "x=2",
-                          "w=-3", "b=6.8814"], capsys)
+    status, out, _ = run(
+        ["tanh(x*w + b) ** 2 / sqrt(abs(-x)) - relu(w) + sigmoid(log(b))", "--set", "x=2", "w=-3", "b=6.8814"], capsys
+    )
     assert status == 0 and "digraph" in out
 
 

@@ -185,7 +185,7 @@ def test_dot_body_is_the_inside_of_to_dot(neuron: Neuron) -> None:
 
 HOSTILE = [
     # (label, lines the picture must show)
-    ('say "hi" and \'bye\'', ['say "hi" and \'bye\'']),
+    ("say \"hi\" and 'bye'", ["say \"hi\" and 'bye'"]),
     ("back\\slash \\n \\l \\N \\G \\\\", ["back\\slash \\n \\l \\N \\G \\\\"]),
     ("{ } | < > [ ] ; , = -> -- \\|", ["{ } | < > [ ] ; , = -> -- \\|"]),
     ("<script>alert(1)</script>", ["<script>alert(1)</script>"]),
@@ -287,9 +287,7 @@ class TestLongLabels:
         assert source.count(html_text(note)) == 2
         assert len(source) < 4_000
 
-    def test_long_labels_always_draw_every_node(
-        self, any_program: DotProgram, svg: Callable[[bytes], Any]
-    ) -> None:
+    def test_long_labels_always_draw_every_node(self, any_program: DotProgram, svg: Callable[[bytes], Any]) -> None:
         x = Value(1.0, label="<&" * 3_000)
         y = x * Value(2.0, label="line\n" * 50_000)
         picture = svg(render_dot(to_dot(y), "svg", program=any_program))

@@ -102,7 +102,7 @@ def test_groups_draw_one_neurons_nodes_in_a_frame(system_dot: DotProgram, svg: P
     assert set(members) >= set(neuron.parameters()) and out in members
     assert loss not in members and not set(x) & set(members)
     source = to_dot(loss, groups={"neuron": members})
-    block = source[source.index("subgraph cluster_0 {"): source.index("\t}\n")]
+    block = source[source.index("subgraph cluster_0 {") : source.index("\t}\n")]
     order = topological_order(loss)
     for v in members:
         assert f"\tn{order.index(v)} [" in block

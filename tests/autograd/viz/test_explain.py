@@ -151,7 +151,7 @@ def test_agrees_with_backward_on_engine_graphs() -> None:
     x, y = Value(0.7, label="x"), Value(-1.3, label="y")
     graphs = [
         (x * y + x.exp() - y / (1 + x * x)).tanh(),
-        ((x**2 + y**2).sqrt() * 2 ** x).log(),
+        ((x**2 + y**2).sqrt() * 2**x).log(),
         (x.sigmoid() * y.relu() + abs(y) - (-x).sin() * y.cos()),
         sum([x, y, x * y]) / 3,
         (x ** y.sigmoid()) * x,
@@ -180,8 +180,15 @@ def test_agrees_with_backward_on_user_operations() -> None:
     assert len(step.lines) == 4
 
 
-UNARY = [lambda v: v.tanh(), lambda v: v.sigmoid(), lambda v: -v, lambda v: v.sin(), lambda v: v**2,
-         lambda v: (1 + v * v).log(), lambda v: v.relu()]
+UNARY = [
+    lambda v: v.tanh(),
+    lambda v: v.sigmoid(),
+    lambda v: -v,
+    lambda v: v.sin(),
+    lambda v: v**2,
+    lambda v: (1 + v * v).log(),
+    lambda v: v.relu(),
+]
 BINARY = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (1 + b * b)]
 
 
@@ -199,8 +206,10 @@ def test_agrees_with_backward_on_random_graphs(inputs: list[float], program: lis
 
 
 def test_import_autograd_does_not_load_explain() -> None:
-    code = ("import autograd, sys; print('autograd.viz' in sys.modules); autograd.explain; "
-            "print('autograd.viz.explain' in sys.modules)")
+    code = (
+        "import autograd, sys; print('autograd.viz' in sys.modules); autograd.explain; "
+        "print('autograd.viz.explain' in sys.modules)"
+    )
     root = str(Path(autograd.__file__).parent.parent)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
     assert out.stdout.split() == ["False", "True"]

@@ -113,8 +113,7 @@ def test_draw_without_the_graphviz_package(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_import_autograd_loads_neither_drawing_nor_graphviz() -> None:
     code = (
-        "import sys, autograd; "
-        "print(sorted(m for m in ('autograd.viz', 'graphviz', 'subprocess') if m in sys.modules))"
+        "import sys, autograd; print(sorted(m for m in ('autograd.viz', 'graphviz', 'subprocess') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -58,7 +58,7 @@ def test_view_data_matches_the_steps(any_program: DotProgram) -> None:
 
 
 def test_hostile_labels_cannot_break_out(any_program: DotProgram) -> None:
-    x = Value(1.0, label='</script><script>alert(1)</script>')
+    x = Value(1.0, label="</script><script>alert(1)</script>")
     y = Value(2.0, label="<!-- & \u2028 ]]>")
     out = x * y
     out.label = "</pre><b>out</b>"

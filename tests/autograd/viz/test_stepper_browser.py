@@ -18,8 +18,14 @@ import pytest
 from autograd import Value, explain
 from autograd.viz.explain import Explanation
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
-                 if p and os.path.exists(p)), None)
+CHROMIUM = next(
+    (
+        p
+        for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+        if p and os.path.exists(p)
+    ),
+    None,
+)
 
 if CHROMIUM is None:
     pytest.skip("no chromium executable (CI installs Debian's chromium package)", allow_module_level=True)
@@ -58,8 +64,9 @@ class View:
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:")
-                        else route.continue_())  # any network request fails (and shows as an error)
+        self.page.route(
+            "**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_()
+        )  # any network request fails (and shows as an error)
         self.page.goto(path.as_uri())
 
     def step(self) -> int:
@@ -136,8 +143,9 @@ def test_play_reaches_the_end(browser: Any, tmp_path: Path) -> None:
     path = steps.save(tmp_path / "fast.html", interval=0.05)
     view = View(browser, path)
     view.click("Play")
-    view.page.wait_for_function(f"document.querySelector('.vg-stepper').dataset.step === '{len(steps)}'",
-                                timeout=10_000)
+    view.page.wait_for_function(
+        f"document.querySelector('.vg-stepper').dataset.step === '{len(steps)}'", timeout=10_000
+    )
     assert view.page.get_by_role("button", name="Play", exact=True).is_visible()  # back from "Pause"
     index = {node: i for i, node in enumerate(steps.nodes)}
     assert view.grad(index[v["w1"]]) == f"grad {steps.grads[v['w1']]:.4g}"
