@@ -106,7 +106,9 @@ def test_draw_without_the_graphviz_package(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(jupyter_module, "_graph_class", None)
     x = Value(1.0, label="x")
     assert "<B>x</B>" in to_dot(x)  # the DOT source needs no graphviz package
-    with pytest.raises(ModuleNotFoundError, match=r"needs the `graphviz` Python package: .*valuegrad\[viz\]") as info:
+    with pytest.raises(
+        ModuleNotFoundError, match=r"needs the `graphviz` Python package: .*pip install graphviz.*\.\[viz\]"
+    ) as info:
         draw(x)
     assert info.value.name == "graphviz"
 

@@ -110,7 +110,7 @@ def test_no_program_at_all_gives_install_instructions(no_graphviz: None, neuron:
         "brew install graphviz",
         "https://graphviz.org/download/",
         f"{sys.executable} -m pip install 'graphviz-pure==0.2.2'",
-        "valuegrad[viz]",
+        "pip install -e '.[viz]'",
         "to_dot() needs neither",
     ):
         assert needle in message
