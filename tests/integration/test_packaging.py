@@ -179,13 +179,21 @@ def other_python(*versions: str) -> str:
     pytest.skip(f"no Python {' or '.join(versions)} on this machine")
 
 
+def own_make_env() -> dict[str, str]:
+    """The environment without the outer make's variables: run from `make test VENV=.venv-3.10`, a sub-make
+    would otherwise inherit VENV (and PYTHON) through MAKEFLAGS and test another layout than the default."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+
+
 def make_dry_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`make -n` in a copy of the Makefile: the .venv check runs for real, the recipes are only printed."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
-    return subprocess.run(["make", "-n", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["make", "-n", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=own_make_env()
+    )
 
 
 def this_python() -> str:
@@ -253,7 +261,9 @@ def test_make_clean_removes_everything_make_and_the_tests_create(tmp_path: Path)
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "autograd" / "value.py").touch()
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    run = subprocess.run(["make", "clean"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        ["make", "clean"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=own_make_env()
+    )
     assert run.returncode == 0, run.stderr
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert left == ["Makefile", "autograd", "autograd/value.py", "notebooks", "tests", "tests/nn"]
