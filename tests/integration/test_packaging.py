@@ -182,7 +182,8 @@ def other_python(*versions: str) -> str:
 def own_make_env() -> dict[str, str]:
     """The environment without the outer make's variables: run from `make test VENV=.venv-3.10`, a sub-make
     would otherwise inherit VENV (and PYTHON) through MAKEFLAGS and test another layout than the default."""
-    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "VENV", "PYTHON", "BIN", "PIP")  # make exports
+    return {k: v for k, v in os.environ.items() if k not in outer}  # command-line variables to the environment
 
 
 def make_dry_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
