@@ -65,6 +65,17 @@ class CompiledLoss:
                 warnings.simplefilter("ignore", category=_retrace_warning())
             return self.compiled.batch(X, self.targets(y, X), reduce="mean")
 
+    def pack(self, X: Sequence[Any], y: Sequence[Any]) -> Any:  # noqa: N803
+        """The training set converted once for `sgd` (see `autograd.compiler.Compiled.pack`)."""
+        with warnings.catch_warnings():
+            if self.compiled.traces < 2:
+                warnings.simplefilter("ignore", category=_retrace_warning())
+            return self.compiled.pack(X, self.targets(y, X))
+
+    def sgd(self, packed: Any, *, lr: float, batch_size: int, order: Sequence[int] | None = None) -> list[float]:
+        """An epoch of plain SGD on `pack`'s samples, in ``order``; the batch losses (the C backend runs it in C)."""
+        return self.compiled.sgd(packed, lr=lr, batch_size=batch_size, order=order)
+
     @property
     def source(self) -> str:
         return self.compiled.source

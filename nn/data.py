@@ -28,6 +28,8 @@ __all__ = [
     "Dataset",
     "make_moons",
     "minibatches",
+    "epoch_order",
+    "batches_in_order",
     "train_test_split",
     "load_houses",
     "load_line",
@@ -110,14 +112,30 @@ def minibatches(
     """
     xs, ys = _pair(X, y, "minibatches")
     size = check_int(batch_size, "minibatches batch_size", 1)
-    order = list(range(len(xs)))
+    yield from batches_in_order(xs, ys, epoch_order(len(xs), shuffle, seed), size, drop_last)
+
+
+def epoch_order(n: int, shuffle: bool, seed: Seed = None) -> list[int]:
+    """The order in which an epoch visits ``n`` samples: a fresh random permutation, or ``0..n-1``."""
+    order = list(range(n))
     if shuffle:
         make_rng(seed).shuffle(order)
-    for start in range(0, len(xs), size):
-        chunk = order[start : start + size]
-        if drop_last and len(chunk) < size:
+    return order
+
+
+def batches_in_order(
+    X: Sequence[T],  # noqa: N803
+    y: Sequence[U],
+    order: Sequence[int],
+    batch_size: int,
+    drop_last: bool = False,
+) -> Iterator[tuple[list[T], list[U]]]:
+    """``(X_batch, y_batch)`` pairs taking the samples in ``order`` (indices), ``batch_size`` at a time."""
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        if drop_last and len(chunk) < batch_size:
             return
-        yield [xs[i] for i in chunk], [ys[i] for i in chunk]
+        yield [X[i] for i in chunk], [y[i] for i in chunk]
 
 
 def train_test_split(

@@ -34,10 +34,10 @@ from typing import Any, Literal, Protocol
 from autograd import Value, no_grad
 from autograd.checks import check_int, check_sequence, describe, is_real
 
-from .data import minibatches
+from .data import batches_in_order, epoch_order
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss
 from .metrics import binary_accuracy, categorical_accuracy
-from .optim import Optimizer
+from .optim import SGD, Optimizer
 from .seeding import Seed, make_rng
 
 __all__ = ["fit", "evaluate", "History", "Metric"]
@@ -302,6 +302,61 @@ def _warn_non_finite(loss: float, epoch: int, batch: int, lr: float) -> None:
     )
 
 
+def _plain_sgd(optimizer: Optimizer) -> bool:
+    """Is this `SGD` without momentum, weight decay or maximize, with one learning rate (the rule C can run)?"""
+    if type(optimizer) is not SGD:
+        return False
+    groups = optimizer.param_groups
+    return all(
+        g["momentum"] == 0.0 and g["weight_decay"] == 0.0 and not g["maximize"] and g["lr"] == groups[0]["lr"]
+        for g in groups
+    )
+
+
+class _EpochsInC:
+    """Whole epochs of plain SGD inside C (``fit(compile="c")``), with the training set packed once."""
+
+    def __init__(self, step: Any, packed: Any, optimizer: Optimizer) -> None:
+        self.step, self.packed, self.optimizer = step, packed, optimizer
+        traced = {id(p) for p in step.compiled.parameters}
+        self.params = optimizer.params
+        self.untraced = [p for p in self.params if id(p) not in traced]
+
+    @classmethod
+    def make(cls, step: Any, optimizer: Optimizer, X: Sequence[Any], y: Sequence[Any]) -> _EpochsInC | None:  # noqa: N803
+        """``None`` when the batch-by-batch loop must run: the loss has several traces (its
+        targets go in as static values), or the optimizer does not step every traced parameter."""
+        packed = step.pack(X, y)
+        stepped = {id(p) for p in optimizer.params}
+        if packed.arrays is None or not all(id(p) in stepped for p in step.compiled.parameters):
+            return None
+        return cls(step, packed, optimizer)
+
+    def epoch(self, order: list[int], size: int) -> float | None:
+        """One epoch; the summed loss, or ``None`` (nothing changed) if a loss was not finite.
+
+        It equals the batch-by-batch loop: each batch ``zero_grad()``, the mean
+        loss's gradient, then ``p = p - lr * g`` for the optimizer's parameters
+        (those the loss does not use keep their data and get 0.0 gradients).
+        On a NaN or inf loss the parameters' data are put back, so the caller's
+        batch-by-batch loop replays the epoch and stops where eager `fit` stops
+        (it zeroes the gradients before each batch, so they need no restoring).
+        """
+        saved = [p.data for p in self.params]
+        losses = self.step.sgd(self.packed, lr=self.optimizer.lr, batch_size=size, order=order)
+        if not all(map(math.isfinite, losses)):
+            for p, data in zip(self.params, saved):
+                p.data = data
+            return None
+        for p in self.untraced:
+            p.grad = 0.0
+        self.optimizer.steps += len(losses)
+        total = 0.0
+        for k, batch_loss in enumerate(losses):
+            total += batch_loss * min(size, len(order) - k * size)
+        return total
+
+
 def fit(
     model: Callable[[Any], Any],
     X: Sequence[Any],  # noqa: N803
@@ -352,6 +407,11 @@ def fit(
             traced loss (see `nn.compiling`): same weights as eager to rounding,
             many times faster.  The training ``accuracy`` is then not measured
             (it needs the eager forward pass); validation metrics still are.
+            With ``"c"`` and a plain `SGD` (no momentum, weight decay or
+            maximize), each whole epoch runs inside C with the parameters in a
+            flat array; their ``.data`` and ``.grad`` are written back at the
+            end of every epoch, before validation, the callback and the
+            progress bar see them.  The weights equal the batch-by-batch loop's.
 
     Returns:
         The `History`: ``epoch``, ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``,
@@ -365,11 +425,14 @@ def fit(
     rng = make_rng(seed)
     history = History()
     step = None
+    in_c = None
     if compile:
         from .compiling import compile_loss
 
         step = compile_loss(model, loss, backend="python" if compile is True else str(compile))
         chosen = None
+        if compile == "c" and _plain_sgd(optimizer):
+            in_c = _EpochsInC.make(step, optimizer, X, y)
     bar = _progress(epochs, progress, desc)
     try:
         for epoch in range(epochs):
@@ -378,7 +441,13 @@ def fit(
                 optimizer.lr = lr_schedule(epoch)
             total_loss = total_metric = 0.0
             stopped = False
-            for batch, (x_batch, y_batch) in enumerate(minibatches(X, y, size, shuffle=shuffle, seed=rng), 1):
+            order = epoch_order(n, shuffle, rng)
+            if in_c is not None:
+                epoch_loss = in_c.epoch(order, size)
+                if epoch_loss is not None:
+                    total_loss = epoch_loss
+                    order = []  # done: skip the batch-by-batch loop below
+            for batch, (x_batch, y_batch) in enumerate(batches_in_order(X, y, order, size), 1):
                 if step is not None:
                     optimizer.zero_grad()
                     step_loss = step(x_batch, y_batch)

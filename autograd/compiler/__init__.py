@@ -31,7 +31,7 @@ from typing import Any
 
 from ..checks import check_int
 from ..value import Value
-from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, RetraceWarning, Stats
+from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, Packed, RetraceWarning, Stats
 from .tracing import FrozenValueWarning, TraceError
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "RetraceWarning",
     "EagerFallbackWarning",
     "CompileMismatchError",
+    "Packed",
     "Stats",
 ]
 

@@ -1,22 +1,26 @@
 """The compiled object: guards, retracing, the batch loop, syncing with the parameters' `Value`s.
 
 When the numbers move between the `Value`s and the compiled code (the sync
-points): at the start of every call or batch the parameters' ``.data`` are
-read (so an optimizer's ``step()`` and ``nn.load`` between calls are seen);
-at its end the gradients are added to their ``.grad``.  Nothing else about the
+points): at the start of every call or batch the parameters' ``.data`` and
+``.grad`` are read (so an optimizer's ``step()``, ``zero_grad()`` and
+``nn.load`` between calls are seen); the generated code adds each sample's
+gradient to those ``.grad`` in eager ``backward()``'s order, and at its end
+writes them back.  ``sgd()`` reads ``.data`` once when the epoch starts and
+writes ``.data`` and ``.grad`` once when it ends.  Nothing else about the
 `Value`s is touched, and nothing is cached between calls.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import linecache
 import math
+import numbers
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
 from ..checks import describe
@@ -24,9 +28,8 @@ from ..value import Value, is_grad_enabled
 from . import pygen
 from .tracing import CONST, INPUT, OP, PARAM, Trace, describe_signature, signature, trace
 
-__all__ = ["Compiled", "RetraceWarning", "CompileMismatchError", "EagerFallbackWarning"]
+__all__ = ["Compiled", "Packed", "RetraceWarning", "CompileMismatchError", "EagerFallbackWarning"]
 
-_get_data = attrgetter("data")
 _counter = itertools.count(1)
 
 
@@ -199,6 +202,13 @@ class Compiled:
         return self._entries[self._last_key].source
 
     @property
+    def parameters(self) -> list[Value]:
+        """The parameters of the most recent trace (the leaf `Value`s the function reads), in the code's order."""
+        if self._last_key is None:
+            raise RuntimeError(f"{self.__name__} has not been traced yet: call it (or .trace(...)) once first")
+        return list(self._entries[self._last_key].params)
+
+    @property
     def traces(self) -> int:
         """How many different traces were made (one per guard outcome)."""
         return len(self._entries)
@@ -227,9 +237,8 @@ class Compiled:
                 for i, sample in zip(indices, zip(*cols)):
                     results[i] = float(self.fn(*sample).data)
                 continue
-            params = list(map(_get_data, entry.params))
             dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
-            outs = self._guarded(entry, dyn, params, None, len(indices))
+            outs = self._guarded(entry, dyn, [p.data for p in entry.params], None, len(indices))
             for i, out in zip(indices, outs):
                 results[i] = out
         return results
@@ -260,11 +269,12 @@ class Compiled:
                 for i, sample in zip(indices, zip(*cols)):
                     results[i] = self._eager_sample(sample, seed)
                 continue
-            params = list(map(_get_data, entry.params))
+            params = entry.params
+            data, before_grads = [p.data for p in params], [p.grad for p in params]
             dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
-            outs, grads = self._guarded(entry, dyn, params, seed, len(indices))
-            for p, g in zip(entry.params, grads):
-                p.grad += g
+            outs, grads = self._guarded(entry, dyn, data, seed, len(indices), before_grads)
+            for p, g in zip(params, grads):  # they started from .grad: set, not add
+                p.grad = g
             for i, out in zip(indices, outs):
                 results[i] = out
         total = _sum(results)
@@ -273,15 +283,47 @@ class Compiled:
             self._verify(columns, reduce, result, before)
         return result
 
-    def sgd(self, *columns: Sequence[object], lr: float, batch_size: int, reduce: str = "mean") -> list[float]:
-        """An epoch of plain SGD: per batch (in order), ``zero_grad``, `batch`, ``p.data -= lr * p.grad``.
+    def pack(self, *columns: Sequence[object]) -> Packed:
+        """The samples (one sequence per argument) converted once for `sgd`.
 
-        Returns the batch losses.  With the C backend the whole epoch runs in C
-        with the parameters in a flat array: their ``.data`` are read when it
-        starts, and ``.data`` and ``.grad`` (the last batch's gradient, as after
-        an eager loop) are written when it ends; nothing in between touches the
-        `Value`s.  The Python backend (or inputs needing several traces) runs
-        the same loop batch by batch.  The parameters are the traced ones.
+        Training for many epochs on the same data, ``sgd(packed, ...)`` then
+        skips turning every number into a C double each epoch (for the digits
+        set that conversion costs about as much as an epoch's arithmetic).
+        With the C backend the numbers are copied now (changing the
+        sequences later does not change the packed samples); the Python
+        backend keeps the sequences and reads them when it runs.  Traces the
+        function if needed.
+        """
+        n, groups = self._groups(columns)
+        arrays = None
+        if len(groups) == 1:
+            key, (_, example) = next(iter(groups.items()))
+            entry = self._entry(key, example)
+            if entry is not None and "pack" in entry.extra:
+                dyn = [c for i, c in enumerate(columns) if i not in self._static]
+                arrays = entry.extra["pack"](dyn, n)
+        return Packed(self, list(columns), n, groups, arrays)
+
+    def sgd(
+        self,
+        *columns: Sequence[object] | Packed,
+        lr: float,
+        batch_size: int,
+        reduce: str = "mean",
+        order: Sequence[int] | None = None,
+    ) -> list[float]:
+        """An epoch of plain SGD: per batch, ``zero_grad``, `batch`, ``p.data -= lr * p.grad``.
+
+        The samples are taken in ``order`` (indices; default: as given) and cut
+        into batches of ``batch_size`` (the last one may be shorter).  Pass the
+        columns, or what `pack` made of them.  Returns the batch losses.
+
+        With the C backend the whole epoch runs in C with the parameters in a
+        flat array: their ``.data`` are read when it starts, and ``.data`` and
+        ``.grad`` (the last batch's gradient, as after an eager loop) are
+        written when it ends; nothing in between touches the `Value`s.  The
+        Python backend (or inputs needing several traces) runs the same loop
+        batch by batch.  The parameters are the traced ones.
         """
         from ..checks import check_int, to_float
 
@@ -289,30 +331,43 @@ class Compiled:
         size = check_int(batch_size, "sgd(batch_size=...)", 1)
         if reduce not in ("sum", "mean"):
             raise ValueError(f"sgd(reduce=...) must be 'sum' or 'mean', got {reduce!r}")
-        n, groups = self._groups(columns)
-        sizes = [min(size, n - start) for start in range(0, n, size)]
+        if len(columns) == 1 and isinstance(columns[0], Packed):
+            packed = columns[0]
+            if packed.owner is not self:
+                raise ValueError(f"{self.__name__}.sgd() got samples packed by another compiled function")
+            cols, n, groups, arrays = packed.columns, packed.n, packed.groups, packed.arrays
+        else:
+            if any(isinstance(c, Packed) for c in columns):
+                raise TypeError(f"{self.__name__}.sgd() takes either the columns or one packed set of samples")
+            cols = [c for c in columns if not isinstance(c, Packed)]  # all of them: checked just above
+            n, groups = self._groups(cols)
+            arrays = None
+        indices = list(range(n)) if order is None else _check_order(order, n, self.__name__)
+        sizes = [min(size, len(indices) - start) for start in range(0, len(indices), size)]
         key, (_, example) = next(iter(groups.items()))
         entry = self._entry(key, example) if len(groups) == 1 else None
-        if entry is not None and "sgd" in entry.extra and is_grad_enabled() and not self.verify:
-            dyn = [c for i, c in enumerate(columns) if i not in self._static]
+        if entry is not None and "sgd" in entry.extra and is_grad_enabled() and not self.verify and indices:
+            if arrays is None:
+                arrays = entry.extra["pack"]([c for i, c in enumerate(cols) if i not in self._static], n)
             outs, new, grads = entry.extra["sgd"](
-                n, dyn, list(map(_get_data, entry.params)), rate, sizes, reduce == "mean"
+                arrays, indices, [p.data for p in entry.params], rate, sizes, reduce == "mean"
             )
-            losses, start = [], 0
-            for count in sizes:
-                total = _sum(outs[start : start + count])
-                losses.append(total / count if reduce == "mean" else total)
-                start += count
-            if not all(map(math.isfinite, losses)):  # replay in Python to raise eager's error, if any
-                for s in range(n):
-                    _interpret(entry.trace, [c[s] for c in dyn], list(map(_get_data, entry.params)), 1.0)
-            for p, value, g in zip(entry.params, new, grads):
-                p.data, p.grad = value, g
-            return losses
+            if all(map(math.isfinite, outs)):
+                losses, start = [], 0
+                for count in sizes:
+                    total = _sum(outs[start : start + count])
+                    losses.append(total / count if reduce == "mean" else total)
+                    start += count
+                for p, value, g in zip(entry.params, new, grads):
+                    p.data, p.grad = value, g
+                return losses
+            # C computed NaN or inf somewhere: forget it and run batch by batch from the same start, which
+            # raises eager's error at the batch and node where it happens (or gives the same non-finite losses).
         losses = []
         start = 0
         for count in sizes:
-            part = [c[start : start + count] for c in columns]
+            chosen = indices[start : start + count]
+            part = [[c[i] for i in chosen] for c in cols]
             params = self._snapshot()
             for p, _ in params:
                 p.grad = 0.0
@@ -445,28 +500,45 @@ class Compiled:
     def _build(self, key: Any, example: Sequence[object], param_list: list[Value] | None) -> _Entry:
         dynamic = [i for i in range(len(example)) if i not in self._static]
         names = [self._names[i] if i < len(self._names) else f"arg{i}" for i in range(len(example))]
-        t0 = time.perf_counter()
-        tr = trace(self.fn, example, dynamic, names, self.strict)
-        t1 = time.perf_counter()
-        stats = Stats(trace_seconds=t1 - t0, nodes=tr.size, parameters=len(tr.params), traces=len(self._entries) + 1)
-        if self.backend == "c":
-            from .cbackend import build_c
+        # Tracing and generating allocate a great many objects and free few before the end, which triggers
+        # full passes of the cyclic garbage collector over everything alive; they find nothing to free here.
+        # With a 32-sample eager digits graph alive (237k objects), one such pass took half of a 0.49 s build.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            tr = trace(self.fn, example, dynamic, names, self.strict)
+            t1 = time.perf_counter()
+            stats = Stats(
+                trace_seconds=t1 - t0, nodes=tr.size, parameters=len(tr.params), traces=len(self._entries) + 1
+            )
+            if self.backend == "c":
+                from .cbackend import build_c
 
-            entry = build_c(tr, self.__name__, stats, self.cache_dir, self.compiler)
-        else:
-            entry = build_python(tr, self.__name__, stats)
+                entry = build_c(tr, self.__name__, stats, self.cache_dir, self.compiler)
+            else:
+                entry = build_python(tr, self.__name__, stats)
+        finally:
+            if paused:
+                gc.enable()
         entry.extra["param_list"] = param_list if param_list is not None else list(tr.params)
         self.stats = stats
         return entry
 
     def _guarded(
-        self, entry: _Entry, dyn: list[Sequence[object]], params: list[float], seed: float | None, n: int
+        self,
+        entry: _Entry,
+        dyn: list[Sequence[object]],
+        params: list[float],
+        seed: float | None,
+        n: int,
+        grads: list[float] | None = None,
     ) -> Any:
         """Run the generated code; if it raises, replay the samples eagerly to raise eager's error at the node."""
         try:
             if seed is None:
                 return entry.forward(n, *dyn, params)
-            result = entry.run(n, *dyn, params, seed)
+            result = entry.run(n, *dyn, params, grads, seed)
         except Exception as error:
             self._explain_error(entry, dyn, params, seed, n, error)
             raise
@@ -540,6 +612,37 @@ class Compiled:
             )
 
 
+class Packed:
+    """Samples converted once for `Compiled.sgd` (made by `Compiled.pack`)."""
+
+    def __init__(
+        self, owner: Compiled, columns: list[Sequence[object]], n: int, groups: Any, arrays: list[Any] | None
+    ) -> None:
+        self.owner, self.columns, self.n, self.groups, self.arrays = owner, columns, n, groups, arrays
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __repr__(self) -> str:
+        where = "C doubles" if self.arrays is not None else "as given"
+        return f"<{self.n} samples packed for {self.owner.__name__} ({where})>"
+
+
+def _check_order(order: object, n: int, name: str) -> list[int]:
+    from ..checks import check_sequence
+
+    indices = check_sequence(order, f"{name}.sgd(order=...)")
+    if not {int}.issuperset(map(type, indices)):  # the usual case (plain ints) costs one C-level pass
+        for i in indices:
+            if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+                raise TypeError(f"{name}.sgd(order=...) must hold sample indices (ints), got {describe(i)}")
+        indices = [int(i) for i in indices]
+    if indices and (min(indices) < 0 or max(indices) >= n):
+        bad = next(i for i in indices if not 0 <= i < n)
+        raise ValueError(f"{name}.sgd(order=...) must hold sample indices 0..{n - 1}, got {bad}")
+    return indices
+
+
 def _close(a: float, b: float) -> bool:
     if a != a or b != b:
         return a != a and b != b
@@ -565,28 +668,37 @@ def _hashable(x: object) -> Any:
     return (type(x).__name__, x)
 
 
-def build_python(tr: Trace, name: str, stats: Stats) -> _Entry:
-    """Generate and compile the Python code of a trace."""
+def _define(tr: Trace, func: str, filename: str, backward: bool, stats: Stats | None = None) -> Any:
+    """Generate, compile and load one Python function of a trace (its source registered with `linecache`).
+
+    Returns ``(function, source)``; the seconds spent go into `stats` if given.
+    """
     t0 = time.perf_counter()
+    source, namespace = pygen.generate(tr, func, backward=backward)
+    t1 = time.perf_counter()
+    code = compile(source, filename, "exec")
+    exec(code, namespace)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    if stats is not None:
+        stats.generate_seconds, stats.compile_seconds = t1 - t0, time.perf_counter() - t1
+    return namespace[func], source
+
+
+def build_python(tr: Trace, name: str, stats: Stats) -> _Entry:
+    """Generate and compile the Python code of a trace (the forward-only function when first needed)."""
     func = "".join(ch if ch.isalnum() else "_" for ch in name) or "compiled"
     if not func[0].isalpha():
         func = "f_" + func
-    source, namespace = pygen.generate(tr, func, backward=True)
-    forward_source, forward_namespace = pygen.generate(tr, func + "_forward", backward=False)
-    t1 = time.perf_counter()
-    number = next(_counter)
-    filename = f"<autograd.compile {name} #{number}>"
-    forward_filename = f"<autograd.compile {name} #{number} forward>"
-    code = compile(source, filename, "exec")
-    forward_code = compile(forward_source, forward_filename, "exec")
-    exec(code, namespace)
-    exec(forward_code, forward_namespace)
-    for fname, text in ((filename, source), (forward_filename, forward_source)):
-        linecache.cache[fname] = (len(text), None, text.splitlines(True), fname)
-    t2 = time.perf_counter()
-    stats.generate_seconds, stats.compile_seconds = t1 - t0, t2 - t1
-    params = [tr.params[i] for i in range(len(tr.params))]
-    return _Entry(tr, params, namespace[func], forward_namespace[func + "_forward"], source)
+    filename = f"<autograd.compile {name} #{next(_counter)}>"
+    run, source = _define(tr, func, filename, True, stats)
+    forward_only: list[Callable[..., list[float]]] = []
+
+    def forward(*args: Any) -> list[float]:
+        if not forward_only:
+            forward_only.append(_define(tr, func + "_forward", filename[:-1] + " forward>", False)[0])
+        return forward_only[0](*args)
+
+    return _Entry(tr, list(tr.params), run, forward, source)
 
 
 __all__ += ["Stats", "build_python", "INPUT", "PARAM"]

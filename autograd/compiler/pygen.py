@@ -21,7 +21,7 @@ from typing import Any
 from ..ops import PY_NAMES, Op
 from .tracing import CONST, INPUT, OP, PARAM, Trace
 
-__all__ = ["generate", "classify", "literal", "MAX_TERMS"]
+__all__ = ["generate", "classify", "literal", "inline_decisions", "needed_in_backward", "MAX_TERMS"]
 
 MAX_TERMS = 100
 """Most operations inlined into one expression, and most terms in one sum statement."""
@@ -111,6 +111,63 @@ def _fallback_forward(op: Op) -> str:
     return "_f{id}(" + ", ".join(f"{{{i}}}" for i in range(op.arity)) + ")"
 
 
+Templates = Sequence[tuple[str, Sequence[str]] | None]
+"""Per node: an operation's (forward, partials) code templates (``None`` for other nodes)."""
+
+
+def needed_in_backward(tr: Trace, templates: Templates) -> list[bool]:
+    """Which nodes' numbers the backward pass reads (through ``{i}`` or ``{out}`` in the partials)."""
+    needed = [False] * len(tr.nodes)
+    for j, node in enumerate(tr.nodes):
+        if node.kind != OP or not tr.needs_grad[j]:
+            continue
+        template = templates[j]
+        assert template is not None
+        _, partials = template
+        if not partials:  # a user's operation: its derivative gets every input and the output
+            needed[j] = True
+            for i in node.inputs:
+                needed[i] = True
+            continue
+        for pos, i in enumerate(node.inputs):
+            if not tr.needs_grad[i]:
+                continue
+            text = partials[pos]
+            if "{out}" in text:
+                needed[j] = True
+            for name in _PLACEHOLDER.findall(text):
+                if name.isdigit():
+                    needed[node.inputs[int(name)]] = True
+    return needed
+
+
+def inline_decisions(tr: Trace, templates: Templates, backward: bool) -> list[bool]:
+    """Which operation nodes go into their one user's expression instead of a statement of their own.
+
+    A node is inlined when one operation uses it, once, the backward pass
+    never reads its number, it is not the output, and the expression stays
+    under `MAX_TERMS` operations.  Shared by the Python and C generators.
+    """
+    needed = needed_in_backward(tr, templates) if backward else [False] * len(tr.nodes)
+    inline = [False] * len(tr.nodes)
+    terms = [1] * len(tr.nodes)
+    for k, node in enumerate(tr.nodes):
+        if node.kind != OP:
+            continue
+        terms[k] = 1 + sum(terms[i] for i in node.inputs if inline[i])
+        if k == tr.output or needed[k] or len(tr.consumers[k]) != 1 or terms[k] > MAX_TERMS:
+            continue
+        (j,) = tr.consumers[k]
+        consumer = tr.nodes[j]
+        positions = [pos for pos, i in enumerate(consumer.inputs) if i == k]
+        template = templates[j]
+        assert template is not None
+        if len(positions) != 1 or template[0].count(f"{{{positions[0]}}}") != 1:
+            continue
+        inline[k] = True
+    return inline
+
+
 class _Generator:
     def __init__(self, tr: Trace, backward: bool) -> None:
         self.tr, self.backward = tr, backward
@@ -131,54 +188,7 @@ class _Generator:
                 self.namespace[f"_d{fid}"] = node.op.derivative
                 code = (_fallback_forward(node.op).replace("{id}", str(fid)), ())
             self.templates.append(code)
-        self.needed = self._needed_in_backward() if backward else [False] * len(nodes)
-        self.inline = self._inline_decisions()
-
-    # ------------------------------------------------------------------ analysis
-    def _needed_in_backward(self) -> list[bool]:
-        tr = self.tr
-        needed = [False] * len(tr.nodes)
-        for j, node in enumerate(tr.nodes):
-            if node.kind != OP or not tr.needs_grad[j]:
-                continue
-            template = self.templates[j]
-            assert template is not None
-            _, partials = template
-            if not partials:  # a user's operation: its derivative gets every input and the output
-                needed[j] = True
-                for i in node.inputs:
-                    needed[i] = True
-                continue
-            for pos, i in enumerate(node.inputs):
-                if not tr.needs_grad[i]:
-                    continue
-                text = partials[pos]
-                if "{out}" in text:
-                    needed[j] = True
-                for name in _PLACEHOLDER.findall(text):
-                    if name.isdigit():
-                        needed[node.inputs[int(name)]] = True
-        return needed
-
-    def _inline_decisions(self) -> list[bool]:
-        tr = self.tr
-        inline = [False] * len(tr.nodes)
-        terms = [1] * len(tr.nodes)
-        for k, node in enumerate(tr.nodes):
-            if node.kind != OP:
-                continue
-            terms[k] = 1 + sum(terms[i] for i in node.inputs if inline[i])
-            if k == tr.output or self.needed[k] or len(tr.consumers[k]) != 1 or terms[k] > MAX_TERMS:
-                continue
-            (j,) = tr.consumers[k]
-            consumer = tr.nodes[j]
-            positions = [pos for pos, i in enumerate(consumer.inputs) if i == k]
-            template = self.templates[j]
-            assert template is not None
-            if len(positions) != 1 or template[0].count(f"{{{positions[0]}}}") != 1:
-                continue
-            inline[k] = True
-        return inline
+        self.inline = inline_decisions(tr, self.templates, backward)
 
     # ------------------------------------------------------------------ expressions
     def ref(self, k: int, exprs: dict[int, tuple[str, int]]) -> tuple[str, int]:
@@ -304,11 +314,13 @@ def _target(structure: Any, names: dict[int, str]) -> str:
 
 
 def generate(tr: Trace, name: str, backward: bool) -> tuple[str, dict[str, Any]]:
-    """Source of ``name(_n, _A0, _A1, ..., _P[, _seed]) -> (outputs, gradients)`` and its namespace.
+    """Source of ``name(_n, _A0, _A1, ..., _P[, _G, _seed]) -> (outputs, gradients)`` and its namespace.
 
     ``_Ai`` holds argument i of every sample; ``_P`` the parameters' numbers.
-    With `backward`, it returns the per-sample outputs and the gradient of every
-    parameter, each sample's output seeded with ``_seed``; without, the outputs only.
+    With `backward`, it returns the per-sample outputs and every parameter's
+    gradient: ``_G`` (the parameters' ``.grad`` before the call) plus each
+    sample's contributions, added one by one in eager ``backward()``'s order,
+    each sample's output seeded with ``_seed``; without, the outputs only.
     """
     gen = _Generator(tr, backward)
     forward, back = gen.body()
@@ -316,14 +328,14 @@ def generate(tr: Trace, name: str, backward: bool) -> tuple[str, dict[str, Any]]
     args = [f"_A{i}" for i in range(len(tr.arg_structures))]
     defaults = ", ".join(f"{n}={n}" for n in gen.namespace)
     params = [names[k] for k in tr.param_nodes]
-    head = ["_n", *args, "_P"] + (["_seed"] if backward else [])
+    head = ["_n", *args, "_P"] + (["_G", "_seed"] if backward else [])
     lines = [f"def {name}({', '.join(head)}, *, {defaults}):" if defaults else f"def {name}({', '.join(head)}):"]
     doc = "forward and backward" if backward else "forward only"
     lines.append(f'    """{len(tr.nodes)} nodes, {len(params)} parameters: {doc}, one sample at a time."""')
     if params:
         lines.append(f"    {', '.join(params)}, = _P")
         if backward:
-            lines.append("    " + " = ".join(f"g_{p}" for p in params) + " = 0.0")
+            lines.append(f"    {', '.join(f'g_{p}' for p in params)}, = _G")
     lines.append("    _outs = []")
     lines.append("    for _i in range(_n - 1, -1, -1):" if backward else "    for _i in range(_n):")
     for i, structure in enumerate(tr.arg_structures):

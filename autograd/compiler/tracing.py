@@ -114,17 +114,30 @@ def describe_signature(sig: Any) -> str:
     return f"a sequence of {len(sig)} ({what})" if sig else "an empty sequence"
 
 
+_ENGINE, _NN, _USER = 0, 1, 2
+_home: dict[str, int] = {}  # file name -> where it lives (one of the three above), filled as met
+
+
+def _home_of(filename: str) -> int:
+    home = _ENGINE if filename.startswith(ENGINE_DIR) else _NN if filename.startswith(_NN_DIR) else _USER
+    _home[filename] = home
+    return home
+
+
 def _site(depth: int) -> tuple[str, int]:
     """The innermost frame outside the engine (preferring one outside nn too), as (file, line)."""
     frame: Any = sys._getframe(depth)
     fallback = None
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(ENGINE_DIR):
+        home = _home.get(filename)
+        if home is None:
+            home = _home_of(filename)
+        if home:
+            if home == _USER:
+                return filename, frame.f_lineno
             if fallback is None:
                 fallback = (filename, frame.f_lineno)
-            if not filename.startswith(_NN_DIR):
-                return filename, frame.f_lineno
         frame = frame.f_back
     return fallback or ("<unknown>", 0)
 

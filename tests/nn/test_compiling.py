@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 import shutil
 import warnings
+from typing import Any
 
 import pytest
 
@@ -143,3 +145,90 @@ def test_digits_fit_compiled_equals_eager() -> None:
     assert histories[0].loss == pytest.approx(histories[1].loss, rel=1e-12)
     assert histories[0].val_accuracy == histories[1].val_accuracy
     assert histories[1].accuracy == []  # not measured when compiled (documented)
+
+
+needs_cc = pytest.mark.skipif(not any(shutil.which(c) for c in ("cc", "gcc", "clang", "tcc")), reason="no C compiler")
+
+
+def _fit_digits_like(compiled: bool | str, optimizer: Any, model: Any, extra: Value, **options: Any) -> Any:
+    rng = random.Random(3)
+    X = [[rng.uniform(0, 1) for _ in range(6)] for _ in range(37)]
+    y = [rng.randrange(3) for _ in range(37)]
+    return fit(
+        model,
+        X,
+        y,
+        loss=cross_entropy,
+        optimizer=optimizer,
+        epochs=3,
+        batch_size=8,
+        seed=5,
+        progress=False,
+        compile=compiled,
+        **options,
+    )
+
+
+@needs_cc
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_fit_c_runs_whole_epochs_in_c_with_plain_sgd_and_gives_eagers_numbers(
+    momentum: float, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nn import training
+
+    monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
+    epochs_in_c = []
+    original = training._EpochsInC.epoch
+
+    def spy(self: Any, order: list[int], size: int) -> float | None:
+        epochs_in_c.append(len(order))
+        return original(self, order, size)
+
+    monkeypatch.setattr(training._EpochsInC, "epoch", spy)
+    runs = []
+    for compiled in (False, "c"):
+        random.seed(7)
+        model = MLP(6, [5, 3])
+        extra = Value(0.25)  # stepped by the optimizer, unused by the loss: keeps its data, gets 0.0 gradients
+        extra.grad = 4.0
+        optimizer = SGD([*model.parameters(), extra], lr=0.2, momentum=momentum)
+        history = _fit_digits_like(compiled, optimizer, model, extra)
+        params = [*model.parameters(), extra]
+        runs.append(([p.data for p in params], [p.grad for p in params], history.loss, optimizer.steps))
+    assert runs[0] == runs[1]  # equal to the last bit: the same arithmetic in the same order
+    assert runs[1][0][-1] == 0.25 and runs[1][1][-1] == 0.0 and runs[1][3] == 15
+    assert epochs_in_c == ([37, 37, 37] if momentum == 0.0 else [])  # momentum: batch by batch
+
+
+@needs_cc
+def test_fit_c_stops_on_a_non_finite_loss_where_eager_stops(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nn import Neuron, load_houses, training
+
+    monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
+    X, y = load_houses()  # raw units: lr=1e-3 diverges within a few steps
+    epochs_in_c: list[float | None] = []
+    original = training._EpochsInC.epoch
+    monkeypatch.setattr(
+        training._EpochsInC, "epoch", lambda self, *a: epochs_in_c.append(original(self, *a)) or epochs_in_c[-1]
+    )
+    runs = []
+    for compiled in (False, "c"):
+        neuron = Neuron(1, nonlin=False, seed=0)
+        with pytest.warns(RuntimeWarning, match=r"the loss became (inf|nan) in epoch \d+ .*Lower the learning rate"):
+            history = fit(
+                neuron,
+                X,
+                y,
+                loss=mse_loss,
+                optimizer=SGD(neuron, lr=1e-3),
+                epochs=100,
+                batch_size=4,
+                progress=False,
+                compile=compiled,
+            )
+        runs.append(([p.data for p in neuron.parameters()], history.loss))
+    assert len(runs[0][1]) == len(runs[1][1])  # stopped in the same epoch, at the same batch:
+    assert runs[1][0] == pytest.approx(runs[0][0], rel=1e-12)  # the step with the bad loss was not applied
+    assert runs[1][1] == pytest.approx(runs[0][1], rel=1e-12)
+    assert len(runs[1][1]) < 100 and all(map(math.isfinite, runs[1][0]))
+    assert epochs_in_c[-1] is None and len(epochs_in_c) == len(runs[1][1]) + 1  # the last epoch was replayed

@@ -142,3 +142,15 @@ def test_one_hot_rows_and_its_checks() -> None:
     assert one_hot([2, 0], 3) == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     with pytest.raises(ValueError, match="out of range for 3 classes"):
         one_hot([3], 3)
+
+
+def test_an_epoch_order_and_its_batches_are_what_minibatches_gives() -> None:
+    from nn.data import batches_in_order, epoch_order
+
+    X, y = [[i, -i] for i in range(11)], list(range(11))
+    order = epoch_order(11, True, 4)
+    assert sorted(order) == list(range(11)) and order != list(range(11))
+    assert list(batches_in_order(X, y, order, 4)) == list(minibatches(X, y, 4, seed=4))
+    assert epoch_order(5, False) == [0, 1, 2, 3, 4]
+    assert [b for _, b in batches_in_order(X, y, [3, 1, 2], 2)] == [[3, 1], [2]]
+    assert [b for _, b in batches_in_order(X, y, [3, 1, 2], 2, drop_last=True)] == [[3, 1]]
