@@ -415,11 +415,14 @@ class Compiled:
             if kind == "static":
                 v = first[i]
                 same = all(x == v for x in col)
-            elif sig is None:
-                same = all(not hasattr(x, "__len__") for x in col)
+            elif sig is None:  # numbers (one C-level pass over their types in the usual case)
+                same = {float, int}.issuperset(map(type, col)) or all(not hasattr(x, "__len__") for x in col)
             else:
-                m = len(sig)
-                same = all(hasattr(x, "__len__") and len(x) == m for x in col)
+                items: Any = col  # any objects: their lengths are what is checked
+                try:
+                    same = set(map(len, items)) == {len(sig)}
+                except TypeError:  # an item without a length
+                    same = False
             if not same:
                 break
         if same:

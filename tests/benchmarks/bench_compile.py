@@ -10,8 +10,12 @@ Two workloads, each from the same initial weights for every engine:
     micrograd-style runs are extrapolated from a few batches).
 
 Compiled runs use the per-sample loss traced once (`autograd.compile`) and its
-``.batch``; the L2 term of the moons step is a second compiled function.  Losses
-of every engine are compared with eager valuegrad at every measured step.
+``.batch``; the L2 term of the moons step is a second compiled function.  On
+digits, ``fit(compile="c")`` (whole epochs of SGD inside C) is measured too.
+Every engine is timed in a steady state: after a warm-up step or epoch, the
+median of several (PyTorch's first epoch pays for its own warm-up, about
+twice a later one).  Losses of every engine are compared with eager valuegrad
+over the first steps.
 """
 
 from __future__ import annotations
@@ -141,7 +145,9 @@ def moons(steps: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[st
 
 
 # ---------------------------------------------------------------- digits
-def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, torch: Any, np: Any) -> dict[str, Any]:
+def digits(
+    batches: int | None, eager_batches: int, epochs: int, cache: str, have_cc: bool, torch: Any, np: Any
+) -> dict[str, Any]:
     from nn import MLP, cross_entropy, one_hot
     from nn.data import load_digits
 
@@ -191,24 +197,47 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
         again = autograd.compile(lambda x, t, m=model: cross_entropy([m(x)], [t]), backend=backend, cache_dir=cache)
         again.trace(X[0], T[0])
         results[f"setup {backend}"] = (setup, stats, time.perf_counter() - t0, again.stats)
-        gc.collect()
-        closses = []
+
+        def epoch(step: Any = step, ps: list[Value] = ps) -> list[float]:
+            losses = []
+            for xb, _, tb in chunks:
+                for p in ps:
+                    p.grad = 0.0
+                losses.append(step.batch(xb, tb, reduce="mean"))
+                sgd(ps)
+            return losses
+
+        results[f"compile {backend}"] = _epochs(epoch, epochs if backend == "c" else min(epochs, 3))
+    if have_cc:
+        from nn import SGD, fit
+
+        model = fresh()
+        history = fit(
+            model,
+            X,
+            y,
+            loss=cross_entropy,
+            optimizer=SGD(model.parameters(), lr=lr),
+            epochs=epochs + 1,
+            batch_size=32,
+            shuffle=False,
+            progress=False,
+            compile="c",
+        )
+        after_warm_up = history.seconds[1:]
+        results["fit c"] = (
+            statistics.median(after_warm_up),
+            history.loss[:1],
+            f"median of {len(after_warm_up)} after a warm-up epoch (History.seconds)",
+        )
+
+    # a graph of 10,000 nodes per sample (MLP 64-44-10): the size the compile-time target names
+    big = MLP(64, [44, 10], init="he")
+    for backend in ["python"] + (["c"] if have_cc else []):
         t0 = time.perf_counter()
-        for xb, _, tb in chunks:
-            for p in ps:
-                p.grad = 0.0
-            closses.append(step.batch(xb, tb, reduce="mean"))
-            sgd(ps)
-        results[f"compile {backend}"] = (time.perf_counter() - t0, closses, "one epoch")
-        if backend == "c":  # the whole epoch of SGD inside C, parameters in a flat array (synced at both ends)
-            model = fresh()
-            ps = model.parameters()
-            fused = autograd.compile(lambda x, t, m=model: cross_entropy([m(x)], [t]), backend="c", cache_dir=cache)
-            fused.trace(X[0], T[0])
-            gc.collect()
-            t0 = time.perf_counter()
-            flosses = fused.sgd(X, T, lr=lr, batch_size=32)
-            results["compile c sgd"] = (time.perf_counter() - t0, flosses, "one epoch")
+        step = autograd.compile(lambda x, t, m=big: cross_entropy([m(x)], [t]), backend=backend, cache_dir=cache)
+        step.trace(X[0], T[0])
+        results[f"setup {backend} 10k"] = (time.perf_counter() - t0, step.stats)
 
     if np is not None:
         model = fresh()
@@ -217,26 +246,30 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
         W2 = np.array([[w.data for w in n.w] for n in model.layers[1].neurons])
         b2 = np.array([n.b.data for n in model.layers[1].neurons])
         Xa, Ta = np.array(X), np.array(T)
-        nlosses = []
-        t0 = time.perf_counter()
-        for i in range(0, len(X), 32):
-            xb, tb = Xa[i : i + 32], Ta[i : i + 32]
-            hp = xb @ W1.T + b1
-            h = np.maximum(hp, 0.0)
-            z = h @ W2.T + b2
-            m = z.max(1, keepdims=True)
-            e = np.exp(z - m)
-            lse = np.log(e.sum(1, keepdims=True))
-            nlosses.append(float((lse[:, 0] - ((z - m) * tb).sum(1)).mean()))
-            dz = (e / e.sum(1, keepdims=True) - tb) / len(xb)
-            dW2, db2 = dz.T @ h, dz.sum(0)
-            dh = dz @ W2 * (hp > 0.0)
-            dW1, db1 = dh.T @ xb, dh.sum(0)
-            W1 -= lr * dW1
-            b1 -= lr * db1
-            W2 -= lr * dW2
-            b2 -= lr * db2
-        results["numpy"] = (time.perf_counter() - t0, nlosses, "one epoch")
+
+        def np_epoch() -> list[float]:
+            nonlocal W1, b1, W2, b2
+            nlosses = []
+            for i in range(0, len(X), 32):
+                xb, tb = Xa[i : i + 32], Ta[i : i + 32]
+                hp = xb @ W1.T + b1
+                h = np.maximum(hp, 0.0)
+                z = h @ W2.T + b2
+                m = z.max(1, keepdims=True)
+                e = np.exp(z - m)
+                lse = np.log(e.sum(1, keepdims=True))
+                nlosses.append(float((lse[:, 0] - ((z - m) * tb).sum(1)).mean()))
+                dz = (e / e.sum(1, keepdims=True) - tb) / len(xb)
+                dW2, db2 = dz.T @ h, dz.sum(0)
+                dh = dz @ W2 * (hp > 0.0)
+                dW1, db1 = dh.T @ xb, dh.sum(0)
+                W1 = W1 - lr * dW1
+                b1 = b1 - lr * db1
+                W2 = W2 - lr * dW2
+                b2 = b2 - lr * db2
+            return nlosses
+
+        results["numpy"] = _epochs(np_epoch, epochs)
 
     if torch is not None:
         model = fresh()
@@ -250,21 +283,40 @@ def digits(batches: int | None, eager_batches: int, cache: str, have_cc: bool, t
         tparams = [t for pair in layers for t in pair]
         Xt = torch.tensor(X, dtype=torch.float64)
         yt = torch.tensor(y)
-        tlosses = []
-        t0 = time.perf_counter()
-        for i in range(0, len(X), 32):
-            h = torch.relu(Xt[i : i + 32] @ layers[0][0].T + layers[0][1])
-            z = h @ layers[1][0].T + layers[1][1]
-            loss = torch.nn.functional.cross_entropy(z, yt[i : i + 32])
-            for p in tparams:
-                p.grad = None
-            loss.backward()
-            with torch.no_grad():
+
+        def torch_epoch() -> list[float]:
+            tlosses = []
+            for i in range(0, len(X), 32):
+                h = torch.relu(Xt[i : i + 32] @ layers[0][0].T + layers[0][1])
+                z = h @ layers[1][0].T + layers[1][1]
+                loss = torch.nn.functional.cross_entropy(z, yt[i : i + 32])
                 for p in tparams:
-                    p -= lr * p.grad
-            tlosses.append(float(loss.item()))
-        results["PyTorch"] = (time.perf_counter() - t0, tlosses, "one epoch")
+                    p.grad = None
+                loss.backward()
+                with torch.no_grad():
+                    for p in tparams:
+                        p -= lr * p.grad
+                tlosses.append(float(loss.item()))
+            return tlosses
+
+        results["PyTorch"] = _epochs(torch_epoch, epochs)
+        results["PyTorch first epoch"] = results["PyTorch"][3]
     return results
+
+
+def _epochs(run: Callable[[], list[float]], epochs: int) -> tuple[float, list[float], str, float]:
+    """(median seconds of `epochs` epochs after a first, its losses, a note, the first epoch's seconds)."""
+    gc.collect()
+    t0 = time.perf_counter()
+    first = run()
+    first_seconds = time.perf_counter() - t0
+    times = []
+    for _ in range(epochs):
+        gc.collect()
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), first, f"median of {epochs} after a warm-up epoch", first_seconds
 
 
 def _agreement(reference: list[float], other: list[float]) -> float:
@@ -300,14 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="valuegrad-bench-") as cache:
         m = moons(steps, cache, bool(cc), torch, np)
-        d = digits(4 if args.quick else None, 2 if args.quick else 3, cache, bool(cc), torch, np)
+        quick = args.quick
+        d = digits(4 if quick else None, 2 if quick else 3, 1 if quick else 5, cache, bool(cc), torch, np)
 
-    engines = ["eager", "compile python", "compile c", "compile c sgd", "micrograd", "numpy", "PyTorch"]
+    engines = ["eager", "compile python", "compile c", "fit c", "micrograd", "numpy", "PyTorch"]
     names = {
         "eager": "valuegrad eager",
         "compile python": "compile (Python)",
-        "compile c": "compile (C)",
-        "compile c sgd": "compile (C), epoch in C (.sgd)",
+        "compile c": "compile (C), .batch + SGD in Python",
+        "fit c": "fit(compile='c'): epochs in C",
         "micrograd": "micrograd 0.1.0",
         "numpy": "numpy by hand",
         "PyTorch": "PyTorch batched",
@@ -321,18 +374,13 @@ def main(argv: list[str] | None = None) -> int:
         times, ratios = [], []
         for e in engines:
             if e not in res:
-                why = (
-                    "no exp/log in micrograd"
-                    if e == "micrograd"
-                    else "not installed"
-                    if e in ("numpy", "PyTorch")
-                    else "no compiler"
-                    if e == "compile c"
-                    else "n/a"
-                )
-                if e == "compile c sgd" and "compile c" in res:
-                    why = "step has an L2 term"
-                times.append(f"n/a ({why})" if e in ("micrograd", "compile c sgd") else "n/a")
+                why = {
+                    "micrograd": "no exp/log",
+                    "numpy": "not installed",
+                    "PyTorch": "not installed",
+                    "fit c": "step has an L2 term" if "compile c" in res else "no compiler",
+                }.get(e, "no compiler")
+                times.append(f"n/a ({why})")
                 ratios.append("")
                 continue
             t = res[e][0]
@@ -343,38 +391,50 @@ def main(argv: list[str] | None = None) -> int:
     mt, mr = cells(m, 1e3, ".3f")
     print("| moons step, ms | " + " | ".join(mt) + " |")
     print("| moons: speed-up vs eager | " + " | ".join(mr) + " |")
-    dt, dr = cells(d, 1.0, ".3f")
-    print(f"| digits epoch ({d['samples']} samples, {d['batches']} batches), s | " + " | ".join(dt) + " |")
+    dt, dr = cells(d, 1e3, ".1f")
+    print(f"| digits epoch ({d['samples']} samples, {d['batches']} batches), ms | " + " | ".join(dt) + " |")
     print("| digits: speed-up vs eager | " + " | ".join(dr) + " |")
     print()
-    print(f"digits eager: {d['eager'][2]}; micrograd 0.1.0 has no exp/log, so no digits column for it.")
+    notes = "; ".join(f"{names[e]}: {d[e][2]}" for e in engines if e in d)
+    print(f"digits timing: {notes}. micrograd 0.1.0 has no exp/log.")
+    if "PyTorch" in d:
+        print(f"PyTorch's first digits epoch (warm-up included): {d['PyTorch first epoch'] * 1e3:.1f} ms")
     if "compile c" in m and "PyTorch" in m:
         print(
-            f"C backend vs PyTorch batched: moons {m['PyTorch'][0] / m['compile c'][0]:.1f}x faster, "
-            f"digits {d['PyTorch'][0] / d['compile c'][0]:.1f}x faster per batch (.batch + Python SGD), "
-            f"{d['PyTorch'][0] / d['compile c sgd'][0]:.1f}x faster with the epoch in C (.sgd)"
+            f"C backend vs PyTorch batched: moons {m['PyTorch'][0] / m['compile c'][0]:.1f}x faster; digits "
+            f"{d['PyTorch'][0] / d['fit c'][0]:.1f}x faster with fit(compile='c') (epochs in C), "
+            f"{d['PyTorch'][0] / d['compile c'][0]:.1f}x with .batch and SGD in Python"
         )
 
     print()
-    print("| compile cost | nodes per sample | parameters | trace s | generate s | build s | rebuild (cached) s |")
-    print("|---|---|---|---|---|---|---|")
-    for label, res in (("moons", m), ("digits", d)):
+    print("| compile cost | nodes per sample | parameters | trace s | generate s | build s | total s | cached s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, res, suffix in (("moons", m, ""), ("digits", d, ""), ("MLP 64-44-10", d, " 10k")):
         for backend in ("python", "c"):
-            key = f"setup {backend}"
+            key = f"setup {backend}{suffix}"
             if key not in res:
                 continue
             stats = res[key][1]
             cached = f"{res[key][2]:.3f}" if len(res[key]) > 2 else "-"
             print(
                 f"| {label}, {backend} | {stats.nodes} | {stats.parameters} | {stats.trace_seconds:.3f} | "
-                f"{stats.generate_seconds:.3f} | {stats.compile_seconds:.3f} | {cached} |"
+                f"{stats.generate_seconds:.3f} | {stats.compile_seconds:.3f} | {res[key][0]:.3f} | {cached} |"
             )
 
     print()
     ok = True
+    if "fit c" in d:  # fit reports the epoch's mean loss: compare with the batch loop's first epoch
+        sizes = [len(c) for c in (range(d["samples"])[i : i + 32] for i in range(0, d["samples"], 32))]
+        mean = sum(loss * k for loss, k in zip(d["compile c"][1], sizes)) / d["samples"]
+        worst = abs(mean - d["fit c"][1][0])
+        ok &= worst <= 1e-12
+        print(
+            f"digits: epoch loss of {names['fit c']} vs {names['compile c']}: |diff| = {worst:.1e} "
+            f"({'OK' if worst <= 1e-12 else 'MISMATCH'})"
+        )
     for label, res, ref, tol in (("moons", m, m["eager"][1], 1e-12), ("digits", d, d["eager"][1], 1e-12)):
         for e in engines[1:]:
-            if e not in res:
+            if e not in res or e == "fit c":
                 continue
             worst = _agreement(ref, res[e][1])
             passed = worst <= (tol if e.startswith("compile") else 1e-9)
