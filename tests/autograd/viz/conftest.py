@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ import pytest
 import autograd.viz.render as render_module
 from autograd import Value
 from autograd.viz import DotProgram
+
+sys.path.insert(0, str(Path(__file__).parent))
+from neuron_graphs import micrograd_neuron
 
 SVG = "{http://www.w3.org/2000/svg}"
 # Every element Graphviz writes for our graphs; anything else (e.g. <script>) would be injected markup.
@@ -95,21 +99,7 @@ def no_graphviz(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def build_neuron() -> tuple[Value, dict[str, Value]]:
     """micrograd's neuron example, after backward(): 10 values, 5 operations."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    s = x1w1 + x2w2
-    s.label = "x1*w1 + x2*w2"
-    n = s + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+    return micrograd_neuron(label_steps=True, backward=True)
 
 
 @pytest.fixture

@@ -15,16 +15,8 @@ import autograd
 import nn
 from autograd import Value, defop, explain, topological_order
 
-
-def neuron_graph() -> tuple[Value, dict[str, Value]]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+sys.path.insert(0, str(Path(__file__).parent))
+from neuron_graphs import micrograd_neuron as neuron_graph
 
 
 def backward_grads(root: Value) -> dict[Value, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,8 @@ from autograd.viz.animate import frame_dot
 from autograd.viz.render import DotProgram
 from autograd.viz.stepper import explanation_dot, script, to_html
 
-
-def neuron() -> tuple[Value, dict[str, Value]]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "w1": w1, "n": n, "o": o}
+sys.path.insert(0, str(Path(__file__).parent))
+from neuron_graphs import micrograd_neuron as neuron
 
 
 def view_data(page: str) -> dict:  # type: ignore[type-arg]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ import pytest
 
 from autograd import Value, explain
 from autograd.viz.explain import Explanation
+
+sys.path.insert(0, str(Path(__file__).parent))
+from neuron_graphs import micrograd_neuron as neuron
 
 CHROMIUM = next(
     (
@@ -32,17 +36,6 @@ if CHROMIUM is None:
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (valuegrad[test])")
 if shutil.which("dot") is None and shutil.which("graphviz-pure") is None:
     pytest.skip("no Graphviz program to draw the graph", allow_module_level=True)
-
-
-def neuron() -> tuple[Value, dict[str, Value]]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
 
 
 @pytest.fixture(scope="module")
