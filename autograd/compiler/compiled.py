@@ -543,30 +543,20 @@ class Compiled:
                 return entry.forward(n, *dyn, params)
             result = entry.run(n, *dyn, params, grads, seed)
         except Exception as error:
-            self._explain_error(entry, dyn, params, seed, n, error)
+            # Replay the samples through the operations (backward's order) to raise eager's error at its node.
+            for s in range(n - 1, -1, -1) if seed is not None else range(n):
+                try:
+                    _interpret(entry.trace, [c[s] for c in dyn], params, seed)
+                except Exception as found:
+                    if found.__cause__ is not None:
+                        raise found from error
+                    raise
             raise
         if entry.extra.get("check_finite") and not all(map(math.isfinite, result[0])):
             # C computes NaN/inf where Python raises: replay in Python to raise eager's error, if there is one.
             for s in range(n):
                 _interpret(entry.trace, [c[s] for c in dyn], params, seed)
         return result
-
-    def _explain_error(
-        self,
-        entry: _Entry,
-        dyn: list[Sequence[object]],
-        params: list[float],
-        seed: float | None,
-        n: int,
-        error: Exception,
-    ) -> None:
-        for s in range(n - 1, -1, -1) if seed is not None else range(n):
-            try:
-                _interpret(entry.trace, [c[s] for c in dyn], params, seed)
-            except Exception as found:
-                if found.__cause__ is not None:
-                    raise found from error
-                raise
 
     # ------------------------------------------------------------------ eager fallback and verification
     def _eager_sample(self, sample: Sequence[object], seed: float) -> float:
