@@ -114,14 +114,29 @@ def test_fit_compiled_gives_eagers_weights(backend: str, tmp_path: object, monke
         assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
 
 
-def test_digits_fit_compiled_equals_eager() -> None:
+@pytest.mark.parametrize(
+    "backend",
+    [
+        True,
+        pytest.param(
+            "c",
+            marks=pytest.mark.skipif(
+                not any(shutil.which(c) for c in ("cc", "gcc", "clang", "tcc")), reason="no C compiler"
+            ),
+        ),
+    ],
+)
+def test_digits_fit_compiled_equals_eager(
+    backend: bool | str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("sklearn", reason="load_digits needs scikit-learn (the data extra)")
     from nn.data import load_digits
 
+    monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
     X, y = load_digits()
     X, y = X[:48], y[:48]
     weights, histories = [], []
-    for compiled in (False, True):
+    for compiled in (False, backend):
         random.seed(0)
         model = MLP(64, [8, 10])
         histories.append(
