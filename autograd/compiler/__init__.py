@@ -85,6 +85,13 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
             (default ``$VALUEGRAD_CACHE_DIR`` or ``~/.cache/valuegrad``) and
             which compiler command to use (default: the first of ``cc``,
             ``gcc``, ``clang``, ``tcc``, ``python -m ziglang cc`` found).
+
+    Returns:
+        A `Compiled`: call it on one sample, or use ``.batch`` (many samples,
+        their gradients summed or averaged), ``.forward`` (numbers only),
+        ``.sgd`` (a whole epoch of plain SGD; in C with the C backend) and
+        ``.pack`` (samples converted once for ``.sgd``); ``.source``,
+        ``.stats`` and ``.parameters`` show what was traced and generated.
     """
     if not callable(fn):
         raise TypeError(f"autograd.compile expects a function, got {type(fn).__name__}")

@@ -143,7 +143,9 @@ class Compiled:
     (under `no_grad` it only computes the number); ``compiled.forward(*args)``
     never touches gradients.  ``compiled.batch(xs, ys, reduce="sum")`` does the
     same over samples (one sequence per argument), adding the gradient of the
-    sum (or mean) of the outputs.
+    sum (or mean) of the outputs.  ``compiled.sgd(...)`` runs an epoch of plain
+    SGD (inside C with the C backend), on the columns or on what
+    ``compiled.pack(...)`` converted once.
     """
 
     def __init__(
