@@ -442,7 +442,7 @@ def fit(
             total_loss = total_metric = 0.0
             stopped = False
             order = epoch_order(n, shuffle, rng)
-            if in_c is not None:
+            if in_c is not None and _plain_sgd(optimizer):  # (a callback may have changed the settings)
                 epoch_loss = in_c.epoch(order, size)
                 if epoch_loss is not None:
                     total_loss = epoch_loss

@@ -247,3 +247,32 @@ def test_fit_c_stops_on_a_non_finite_loss_where_eager_stops(tmp_path: object, mo
     assert runs[1][1] == pytest.approx(runs[0][1], rel=1e-12)
     assert len(runs[1][1]) < 100 and all(map(math.isfinite, runs[1][0]))
     assert epochs_in_c[-1] is None and len(epochs_in_c) == len(runs[1][1]) + 1  # the last epoch was replayed
+
+
+@needs_cc
+def test_fit_c_notices_a_callback_that_turns_momentum_on(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nn import training
+
+    monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
+    epochs_in_c = []
+    original = training._EpochsInC.epoch
+    monkeypatch.setattr(training._EpochsInC, "epoch", lambda self, *a: epochs_in_c.append(1) or original(self, *a))
+
+    def momentum_after_the_first_epoch(epoch: int, history: Any, optimizer: Any) -> None:
+        optimizer.param_groups[0]["momentum"] = 0.5
+
+    runs = []
+    for compiled in (False, "c"):
+        random.seed(7)
+        model = MLP(6, [5, 3])
+        optimizer = SGD(model.parameters(), lr=0.2)
+        _fit_digits_like(
+            compiled,
+            optimizer,
+            model,
+            Value(0.0),
+            callback=lambda epoch, history, o=optimizer: momentum_after_the_first_epoch(epoch, history, o),
+        )
+        runs.append([p.data for p in model.parameters()])
+    assert runs[0] == runs[1]
+    assert epochs_in_c == [1]  # only the first epoch ran in C
