@@ -55,8 +55,10 @@ def initial_weights(seed: int, sizes: list[int]) -> list[list[list[float]]]:
     return layers
 
 
-def build_mlp(V: Any, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
-    """micrograd's MLP, with its exact arithmetic, for any Value class V."""
+def build_mlp(
+    V: Any, weights: list[list[list[float]]], all_outputs: bool = False
+) -> tuple[Callable[[list[Any]], Any], list[Any]]:
+    """micrograd's MLP, with its exact arithmetic, for any Value class V (the first output, or all of them)."""
     layers = [[([V(w) for w in row[:-1]], V(row[-1])) for row in layer] for layer in weights]
     params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
     last = len(layers) - 1
@@ -68,7 +70,7 @@ def build_mlp(V: Any, weights: list[list[list[float]]]) -> tuple[Callable[[list[
                 act = sum((wi * xi for wi, xi in zip(ws, x)), b)
                 out.append(act.relu() if i != last else act)
             x = out
-        return x[0]
+        return x if all_outputs else x[0]
 
     return model, params
 
