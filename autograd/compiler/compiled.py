@@ -292,9 +292,10 @@ class Compiled:
         skips turning every number into a C double each epoch (for the digits
         set that conversion costs about as much as an epoch's arithmetic).
         With the C backend the numbers are copied now (changing the
-        sequences later does not change the packed samples); the Python
-        backend keeps the sequences and reads them when it runs.  Traces the
-        function if needed.
+        sequences later does not change the packed samples, except in an
+        epoch replayed batch by batch because C met a NaN or inf: the replay
+        reads the sequences); the Python backend keeps the sequences and reads
+        them when it runs.  Traces the function if needed.
         """
         n, groups = self._groups(columns)
         arrays = None
