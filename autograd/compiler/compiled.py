@@ -230,20 +230,7 @@ class Compiled:
 
     def forward_batch(self, *columns: Sequence[object]) -> list[float]:
         """The output's number for each sample; no gradient is computed or added."""
-        n, groups = self._groups(columns)
-        results = [0.0] * n
-        for key, (indices, example) in groups.items():
-            entry = self._entry(key, example)
-            cols = self._columns(columns, indices)
-            if entry is None:
-                for i, sample in zip(indices, zip(*cols)):
-                    results[i] = float(self.fn(*sample).data)
-                continue
-            dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
-            outs = self._guarded(entry, dyn, [p.data for p in entry.params], None, len(indices))
-            for i, out in zip(indices, outs):
-                results[i] = out
-        return results
+        return self._run(columns, None)
 
     def batch(self, *columns: Sequence[object], reduce: str = "sum") -> float:
         """Run every sample (one sequence per argument); return the sum or mean of the outputs.
@@ -254,36 +241,47 @@ class Compiled:
         """
         if reduce not in ("sum", "mean"):
             raise ValueError(f"batch(reduce=...) must be 'sum' or 'mean', got {reduce!r}")
-        if not is_grad_enabled():
-            outs = self.forward_batch(*columns)
-            total = _sum(outs)
-            return total / len(outs) if reduce == "mean" else total
+        recording = is_grad_enabled()
+        before = None
+        if recording:
+            self._calls += 1
+            if self.verify and self._calls % self.verify == 0:
+                before = self._snapshot()
+        results = self._run(columns, reduce if recording else None)
+        total = _sum(results)
+        result = total / len(results) if reduce == "mean" else total
+        if before is not None:
+            self._verify(columns, reduce, result, before)
+        return result
+
+    def _run(self, columns: Sequence[Sequence[object]], reduce: str | None) -> list[float]:
+        """Each sample's output, trace by trace; with `reduce`, the gradient of the sum or mean is added too.
+
+        The parameters' ``.data`` (and, for gradients, ``.grad``) are read
+        before each run of generated code and ``.grad`` is written after it.
+        """
         n, groups = self._groups(columns)
-        seed = 1.0 * (1.0 / n) if reduce == "mean" else 1.0
-        self._calls += 1
-        checking = self.verify and self._calls % self.verify == 0
-        before = self._snapshot() if checking else None
+        seed = None if reduce is None else 1.0 * (1.0 / n) if reduce == "mean" else 1.0
         results = [0.0] * n
         for key, (indices, example) in groups.items():
             entry = self._entry(key, example)
             cols = self._columns(columns, indices)
             if entry is None:
                 for i, sample in zip(indices, zip(*cols)):
-                    results[i] = self._eager_sample(sample, seed)
+                    results[i] = float(self.fn(*sample).data) if seed is None else self._eager_sample(sample, seed)
                 continue
             params = entry.params
-            data, before_grads = [p.data for p in params], [p.grad for p in params]
+            data = [p.data for p in params]
             dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
-            outs, grads = self._guarded(entry, dyn, data, seed, len(indices), before_grads)
-            for p, g in zip(params, grads):  # they started from .grad: set, not add
-                p.grad = g
+            if seed is None:
+                outs = self._guarded(entry, dyn, data, None, len(indices))
+            else:
+                outs, grads = self._guarded(entry, dyn, data, seed, len(indices), [p.grad for p in params])
+                for p, g in zip(params, grads):  # they started from .grad: set, not add
+                    p.grad = g
             for i, out in zip(indices, outs):
                 results[i] = out
-        total = _sum(results)
-        result = total / n if reduce == "mean" else total
-        if before is not None:
-            self._verify(columns, reduce, result, before)
-        return result
+        return results
 
     def pack(self, *columns: Sequence[object]) -> Packed:
         """The samples (one sequence per argument) converted once for `sgd`.
