@@ -488,6 +488,8 @@ def _restore_leaf(cls: type[Value], data: float, grad: float, label: str, requir
 
 def _restore_graph(leaves: list[Value], rows: list[tuple[Any, ...] | None]) -> Value:
     """Rebuild the nodes of `Value.__reduce__` in order; returns the last one (the pickled value)."""
+    from .ops import ClosureOp  # ops imports this module
+
     built: list[Value] = []
     remaining = iter(leaves)
     for row in rows:
@@ -498,10 +500,12 @@ def _restore_graph(leaves: list[Value], rows: list[tuple[Any, ...] | None]) -> V
         node: Value = _new(cls)
         node.data, node.grad, node.op, node.label = data, grad, op, label
         xs = tuple(built[i] for i in inputs)
-        if len(xs) == 2 and type(op).__name__ != "ClosureOp":
+        if isinstance(op, ClosureOp):  # a micrograd-made node (copied, never pickled) keeps its tuple
+            node._x, node._y = xs, None
+        elif len(xs) == 2:
             node._x, node._y = xs
         else:
-            node._x, node._y = (xs[0] if len(xs) == 1 and type(op).__name__ != "ClosureOp" else xs), None
+            node._x, node._y = (xs[0] if len(xs) == 1 else xs), None
         if state:
             node.__dict__.update(state)
         built.append(node)

@@ -254,6 +254,23 @@ class TestPickle:
         w = copy.deepcopy(y)
         assert w.data == y.data and w is not y
 
+    def test_a_deep_copy_of_a_micrograd_made_node_still_runs_its_closure(self) -> None:
+        import copy
+
+        a, b = Value(2.0), Value(3.0)
+        out = Value(a.data * b.data, (a, b), "*")
+
+        def _backward() -> None:
+            a.grad += b.data * out.grad
+            b.grad += a.data * out.grad
+
+        out._backward = _backward
+        twin = copy.deepcopy(out)
+        assert [x.data for x in twin.inputs] == [2.0, 3.0] and twin.op is out.op and twin._x is not None
+        twin.backward()  # runs the closure (the original's: a closure is code, shared by copies)
+        out.backward()
+        assert (a.grad, b.grad) == (3.0, 2.0)
+
     def test_shared_leaves_stay_shared(self) -> None:
         import pickle
 
