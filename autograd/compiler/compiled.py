@@ -21,9 +21,9 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from ..checks import describe
+from ..checks import check_int, check_sequence, describe, to_float
 from ..value import Value, is_grad_enabled
 from . import pygen
 from .tracing import CONST, INPUT, OP, PARAM, Trace, describe_signature, signature, trace
@@ -326,8 +326,6 @@ class Compiled:
         Python backend (or inputs needing several traces) runs the same loop
         batch by batch.  The parameters are the traced ones.
         """
-        from ..checks import check_int, to_float
-
         rate = to_float(lr, "sgd(lr=...)")
         size = check_int(batch_size, "sgd(batch_size=...)", 1)
         if reduce not in ("sum", "mean"):
@@ -340,7 +338,7 @@ class Compiled:
         else:
             if any(isinstance(c, Packed) for c in columns):
                 raise TypeError(f"{self.__name__}.sgd() takes either the columns or one packed set of samples")
-            cols = [c for c in columns if not isinstance(c, Packed)]  # all of them: checked just above
+            cols = cast("list[Sequence[object]]", list(columns))  # no Packed among them: checked just above
             n, groups = self._groups(cols)
             arrays = None
         indices = list(range(n)) if order is None else _check_order(order, n, self.__name__)
@@ -623,8 +621,6 @@ class Packed:
 
 
 def _check_order(order: object, n: int, name: str) -> list[int]:
-    from ..checks import check_sequence
-
     indices = check_sequence(order, f"{name}.sgd(order=...)")
     if not {int}.issuperset(map(type, indices)):  # the usual case (plain ints) costs one C-level pass
         for i in indices:
