@@ -20,8 +20,9 @@ numbers: one trace per label value, two in all).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, no_grad
@@ -60,17 +61,21 @@ class CompiledLoss:
         return one_hot(y, self.n_classes)
 
     def __call__(self, X: Sequence[Any], y: Sequence[Any]) -> float:  # noqa: N803
-        with warnings.catch_warnings():
-            if self.compiled.traces < 2:  # the second label value of a static-label loss: expected, not news
-                warnings.simplefilter("ignore", category=_retrace_warning())
+        with self._second_label_expected():
             return self.compiled.batch(X, self.targets(y, X), reduce="mean")
 
     def pack(self, X: Sequence[Any], y: Sequence[Any]) -> Any:  # noqa: N803
         """The training set converted once for `sgd` (see `autograd.compiler.Compiled.pack`)."""
+        with self._second_label_expected():
+            return self.compiled.pack(X, self.targets(y, X))
+
+    @contextlib.contextmanager
+    def _second_label_expected(self) -> Iterator[None]:
+        """The retrace for a static-label loss's second label value is expected, not news: no warning for it."""
         with warnings.catch_warnings():
             if self.compiled.traces < 2:
                 warnings.simplefilter("ignore", category=_retrace_warning())
-            return self.compiled.pack(X, self.targets(y, X))
+            yield
 
     def sgd(self, packed: Any, *, lr: float, batch_size: int, order: Sequence[int] | None = None) -> list[float]:
         """An epoch of plain SGD on `pack`'s samples, in ``order``; the batch losses (the C backend runs it in C)."""
