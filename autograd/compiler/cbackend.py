@@ -37,7 +37,7 @@ from typing import Any
 
 from ..checks import describe
 from .compiled import Stats, _Entry
-from .pygen import ATOM, _paren, classify, inline_decisions
+from .pygen import ATOM, classify, inline_decisions, parenthesize
 from .tracing import CONST, INPUT, OP, PARAM, Trace
 
 __all__ = ["CompilerNotFoundError", "MissingCCodeError", "find_compiler", "generate_c", "build_c", "cache_directory"]
@@ -163,8 +163,9 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
     def fill(template: str, node_index: int, g: str = "") -> tuple[str, int]:
         node = nodes[node_index]
         prec, needs = classify(template)
+        # an input is a slot, a literal (negative ones come in parentheses) or an inlined expression
         args = [
-            _paren(exprs[i], needs.get(str(pos), ATOM)) if i in exprs else f"({ref[i]})" if ref[i][0] == "-" else ref[i]
+            parenthesize(exprs[i], needs.get(str(pos), ATOM)) if i in exprs else ref[i]
             for pos, i in enumerate(node.inputs)
         ]
         const = _literal(node.op.const) if node.op is not None and node.op.const is not None else ""

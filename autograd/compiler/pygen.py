@@ -21,7 +21,7 @@ from typing import Any
 from ..ops import PY_NAMES, Op
 from .tracing import CONST, INPUT, OP, PARAM, Trace
 
-__all__ = ["generate", "classify", "literal", "inline_decisions", "needed_in_backward", "MAX_TERMS"]
+__all__ = ["generate", "classify", "literal", "parenthesize", "inline_decisions", "needed_in_backward", "MAX_TERMS"]
 
 MAX_TERMS = 100
 """Most operations inlined into one expression, and most terms in one sum statement."""
@@ -74,7 +74,7 @@ def literal(x: float) -> tuple[str, int]:
 _SIMPLE = re.compile(r"[A-Za-z_]\w*|\d[\w.]*")
 
 
-def _paren(expr: tuple[str, int], needed: int) -> str:
+def parenthesize(expr: tuple[str, int], needed: int) -> str:
     text, prec = expr
     return text if prec >= needed or _SIMPLE.fullmatch(text) else f"({text})"
 
@@ -209,7 +209,7 @@ class _Generator:
         const: float | None = None,
     ) -> tuple[str, int]:
         prec, needs = classify(template)
-        args = [_paren(self.ref(i, exprs), needs.get(str(pos), ATOM)) for pos, i in enumerate(node_inputs)]
+        args = [parenthesize(self.ref(i, exprs), needs.get(str(pos), ATOM)) for pos, i in enumerate(node_inputs)]
         c = literal(const)[0] if const is not None else ""
         return template.format(*args, out=out, g=g, c=c), prec
 
@@ -249,7 +249,7 @@ class _Generator:
             if node.kind == PARAM:
                 target = f"g_{names.var[k]}"
                 for start in range(0, len(terms), MAX_TERMS):
-                    chunk = " + ".join(_paren(t, MUL) for t in terms[start : start + MAX_TERMS])
+                    chunk = " + ".join(parenthesize(t, MUL) for t in terms[start : start + MAX_TERMS])
                     lines.append(f"{target} = {target} + {chunk}")
                 continue
             if not terms:
@@ -259,7 +259,7 @@ class _Generator:
             else:
                 gname[k] = names.fresh(f"g{k}")
                 for start in range(0, len(terms), MAX_TERMS):
-                    chunk = " + ".join(_paren(t, MUL) for t in terms[start : start + MAX_TERMS])
+                    chunk = " + ".join(parenthesize(t, MUL) for t in terms[start : start + MAX_TERMS])
                     lines.append(f"{gname[k]} = {chunk}" if start == 0 else f"{gname[k]} = {gname[k]} + {chunk}")
             self._propagate(k, gname[k], exprs, contributions, lines)
         return lines
@@ -304,7 +304,7 @@ class _Generator:
                 contributions[i].append(self.fill(text, node.inputs, exprs, out=out, g=g, const=node.op.const))
             else:
                 partial = self.fill(text, node.inputs, exprs, out=out, const=node.op.const)
-                contributions[i].append((f"{g} * {_paren(partial, ATOM)}", MUL))
+                contributions[i].append((f"{g} * {parenthesize(partial, ATOM)}", MUL))
 
 
 def _target(structure: Any, names: dict[int, str]) -> str:
