@@ -10,7 +10,8 @@
 -8.0
 
 The subpackage is ``autograd.compiler``: `tracing` (stand-in inputs, the
-checks that run only while tracing, the traced graph), `pygen` (Python code),
+checks that run only while tracing, the traced graph), `chainrule` (what both
+generators share: expressions, inlining, the backward pass), `pygen` (Python code),
 `cbackend` (C code, building, caching, ctypes) and `compiled` (the object you
 call: guards, retracing, batches, sync with the parameters, verification).
 ``autograd.compile`` is its `compile` function, loaded on first use so

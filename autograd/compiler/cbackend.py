@@ -36,14 +36,17 @@ from itertools import chain
 from typing import Any
 
 from ..checks import describe
+from .chainrule import ATOM, Expr, Spelling, backward_statements, classify, inline_decisions, parenthesize
 from .compiled import Stats, _Entry
-from .pygen import ATOM, classify, inline_decisions, parenthesize
-from .tracing import CONST, INPUT, OP, PARAM, Trace
+from .tracing import CONST, INPUT, OP, Trace
 
 __all__ = ["CompilerNotFoundError", "MissingCCodeError", "find_compiler", "generate_c", "build_c", "cache_directory"]
 
 CHUNK = 250
 """Statements per generated C function."""
+
+SUM_TERMS = 64
+"""Most terms in one sum statement of the backward pass."""
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -158,9 +161,9 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
 
     templates = [node.op.code["c"] if node.kind == OP and node.op is not None else None for node in nodes]
     inline = inline_decisions(tr, templates, backward=True)
-    exprs: dict[int, tuple[str, int]] = {}  # inlined operations: their C expression and its precedence
+    exprs: dict[int, Expr] = {}  # inlined operations: their C expression and its precedence
 
-    def fill(template: str, node_index: int, g: str = "") -> tuple[str, int]:
+    def fill(template: str, node_index: int, g: str = "") -> Expr:
         node = nodes[node_index]
         prec, needs = classify(template)
         # an input is a slot, a literal (negative ones come in parentheses) or an inlined expression
@@ -183,51 +186,16 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
         else:
             ref[k] = f"t[{k}]"
             forward.append(f"t[{k}] = {expr[0]};")
-    # backward, pull style: each node's gradient is the sum of what its users pass back, in eager's order
-    backward: list[str] = []
-    gname: dict[int, str] = {}
-    contributions: dict[int, list[str]] = {k: [] for k in range(len(nodes))}
-    if tr.needs_grad[tr.output]:
-        contributions[tr.output].append("seed")
     param_slot = {k: j for j, k in enumerate(tr.param_nodes)}
-    for k in range(len(nodes) - 1, -1, -1):
-        node = nodes[k]
-        if not tr.needs_grad[k]:
-            continue
-        terms = contributions.pop(k)
-        if node.kind == PARAM:
-            if terms:
-                target = f"G[{param_slot[k]}]"
-                for start in range(0, len(terms), 64):
-                    backward.append(f"{target} = {target} + " + " + ".join(terms[start : start + 64]) + ";")
-            continue
-        if not terms:
-            continue
-        if len(terms) == 1 and terms[0].startswith("d[") and terms[0].endswith("]") and " " not in terms[0]:
-            gname[k] = terms[0]
-        else:
-            gname[k] = f"d[{k}]"
-            for start in range(0, len(terms), 64):
-                head = f"d[{k}] = " if start == 0 else f"d[{k}] = d[{k}] + "
-                backward.append(head + " + ".join(terms[start : start + 64]) + ";")
-        if node.kind != OP or node.op is None:
-            continue
-        g = gname[k]
-        for pos, i in enumerate(node.inputs):
-            if not tr.needs_grad[i]:
-                continue
-            text = node.op.code["c"][1][pos]
-            if text == "0.0":
-                continue
-            if text == "1.0":
-                contributions[i].append(g)
-            elif text == "-1.0":
-                contributions[i].append(f"(-{g})")
-            elif "{g}" in text:
-                contributions[i].append(f"({fill(text, k, g)[0]})")
-            else:
-                contributions[i].append(f"{g} * ({fill(text, k)[0]})")
-    # the seed may reach a parameter directly (fn returned a parameter): handled above via contributions
+    spelling = Spelling(
+        seed="seed",
+        chunk=SUM_TERMS,
+        statement=lambda target, expression: f"{target} = {expression};",
+        param_gradient=lambda k: f"G[{param_slot[k]}]",
+        node_gradient=lambda k: f"d[{k}]",
+        fill=fill,
+    )
+    backward = backward_statements(tr, templates, spelling)
     xs = ", ".join(f"const double *restrict x{a}" for a in range(len(sizes)))
     xs_args = ", ".join(f"x{a}" for a in range(len(sizes)))
     head = "const double *restrict p, double *restrict t" + (f", {xs}" if xs else "")

@@ -1,9 +1,10 @@
 """Python code generation: a traced graph as a readable straight-line program.
 
 One statement per node (forward temporaries used once are inlined into the
-expression that uses them, up to `MAX_TERMS` terms, so CPython's compiler
-never sees thousands of chained operations), then the backward pass as
-straight-line chain-rule code in reverse order.  Inputs and parameters are
+expression that uses them, up to `chainrule.MAX_TERMS` operations, so
+CPython's compiler never sees thousands of chained operations), then the
+backward pass as straight-line chain-rule code in reverse order (written by
+`chainrule.backward_statements`, which the C generator shares).  Inputs and parameters are
 named by their labels where they have them.  A batch runs the per-sample code
 in a loop over the samples (last sample first, the order in which eager
 ``backward()`` adds the samples' gradients), with the parameters read into
@@ -12,56 +13,24 @@ locals once per batch and their gradients gathered in locals.
 
 from __future__ import annotations
 
-import functools
 import keyword
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from ..ops import PY_NAMES, Op
+from .chainrule import ATOM, MUL, UNARY, Expr, Spelling, backward_statements, classify, inline_decisions, parenthesize
 from .tracing import CONST, INPUT, OP, PARAM, Trace
 
-__all__ = ["generate", "classify", "literal", "parenthesize", "inline_decisions", "needed_in_backward", "MAX_TERMS"]
+__all__ = ["generate", "literal", "SUM_TERMS"]
 
-MAX_TERMS = 100
-"""Most operations inlined into one expression, and most terms in one sum statement."""
+SUM_TERMS = 100
+"""Most terms in one sum statement of the backward pass."""
 
-LOW, ADD, MUL, UNARY, ATOM = 0, 1, 2, 3, 5
-_BINARY = re.compile(r"\{(\w+)\} ([-+*/]) \{(\w+)\}")
-_NEG = re.compile(r"-\{(\w+)\}")
-_CALL = re.compile(r"[A-Za-z_]\w*\((.*)\)")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
-def _balanced_call(text: str) -> bool:
-    if not _CALL.fullmatch(text):
-        return False
-    depth = 0
-    start = text.index("(")
-    for i, ch in enumerate(text[start:], start):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
-@functools.lru_cache(maxsize=512)
-def classify(template: str) -> tuple[int, dict[str, int]]:
-    """(precedence of the result, precedence each placeholder needs to go in without parentheses)."""
-    m = _BINARY.fullmatch(template)
-    if m:
-        prec = ADD if m.group(2) in "+-" else MUL
-        return prec, {m.group(1): prec, m.group(3): prec + 1}
-    m = _NEG.fullmatch(template)
-    if m:
-        return UNARY, {m.group(1): UNARY}
-    if _balanced_call(template):
-        return ATOM, dict.fromkeys(_PLACEHOLDER.findall(template), LOW)
-    return LOW, dict.fromkeys(_PLACEHOLDER.findall(template), ATOM)
-
-
-def literal(x: float) -> tuple[str, int]:
+def literal(x: float) -> Expr:
     """A float as Python source, with its precedence."""
     if x != x:
         return "_nan", ATOM
@@ -69,14 +38,6 @@ def literal(x: float) -> tuple[str, int]:
         return ("_inf", ATOM) if x > 0 else ("-_inf", UNARY)
     text = repr(x)
     return text, (UNARY if text.startswith("-") else ATOM)
-
-
-_SIMPLE = re.compile(r"[A-Za-z_]\w*|\d[\w.]*")
-
-
-def parenthesize(expr: tuple[str, int], needed: int) -> str:
-    text, prec = expr
-    return text if prec >= needed or _SIMPLE.fullmatch(text) else f"({text})"
 
 
 def _identifier(label: str) -> str | None:
@@ -111,63 +72,6 @@ def _fallback_forward(op: Op) -> str:
     return "_f{id}(" + ", ".join(f"{{{i}}}" for i in range(op.arity)) + ")"
 
 
-Templates = Sequence[tuple[str, Sequence[str]] | None]
-"""Per node: an operation's (forward, partials) code templates (``None`` for other nodes)."""
-
-
-def needed_in_backward(tr: Trace, templates: Templates) -> list[bool]:
-    """Which nodes' numbers the backward pass reads (through ``{i}`` or ``{out}`` in the partials)."""
-    needed = [False] * len(tr.nodes)
-    for j, node in enumerate(tr.nodes):
-        if node.kind != OP or not tr.needs_grad[j]:
-            continue
-        template = templates[j]
-        assert template is not None
-        _, partials = template
-        if not partials:  # a user's operation: its derivative gets every input and the output
-            needed[j] = True
-            for i in node.inputs:
-                needed[i] = True
-            continue
-        for pos, i in enumerate(node.inputs):
-            if not tr.needs_grad[i]:
-                continue
-            text = partials[pos]
-            if "{out}" in text:
-                needed[j] = True
-            for name in _PLACEHOLDER.findall(text):
-                if name.isdigit():
-                    needed[node.inputs[int(name)]] = True
-    return needed
-
-
-def inline_decisions(tr: Trace, templates: Templates, backward: bool) -> list[bool]:
-    """Which operation nodes go into their one user's expression instead of a statement of their own.
-
-    A node is inlined when one operation uses it, once, the backward pass
-    never reads its number, it is not the output, and the expression stays
-    under `MAX_TERMS` operations.  Shared by the Python and C generators.
-    """
-    needed = needed_in_backward(tr, templates) if backward else [False] * len(tr.nodes)
-    inline = [False] * len(tr.nodes)
-    terms = [1] * len(tr.nodes)
-    for k, node in enumerate(tr.nodes):
-        if node.kind != OP:
-            continue
-        terms[k] = 1 + sum(terms[i] for i in node.inputs if inline[i])
-        if k == tr.output or needed[k] or len(tr.consumers[k]) != 1 or terms[k] > MAX_TERMS:
-            continue
-        (j,) = tr.consumers[k]
-        consumer = tr.nodes[j]
-        positions = [pos for pos, i in enumerate(consumer.inputs) if i == k]
-        template = templates[j]
-        assert template is not None
-        if len(positions) != 1 or template[0].count(f"{{{positions[0]}}}") != 1:
-            continue
-        inline[k] = True
-    return inline
-
-
 class _Generator:
     def __init__(self, tr: Trace, backward: bool) -> None:
         self.tr, self.backward = tr, backward
@@ -191,7 +95,7 @@ class _Generator:
         self.inline = inline_decisions(tr, self.templates, backward)
 
     # ------------------------------------------------------------------ expressions
-    def ref(self, k: int, exprs: dict[int, tuple[str, int]]) -> tuple[str, int]:
+    def ref(self, k: int, exprs: dict[int, Expr]) -> Expr:
         node = self.tr.nodes[k]
         if node.kind == CONST:
             return literal(node.value)
@@ -203,11 +107,11 @@ class _Generator:
         self,
         template: str,
         node_inputs: Sequence[int],
-        exprs: dict[int, tuple[str, int]],
+        exprs: dict[int, Expr],
         out: str = "",
         g: str = "",
         const: float | None = None,
-    ) -> tuple[str, int]:
+    ) -> Expr:
         prec, needs = classify(template)
         args = [parenthesize(self.ref(i, exprs), needs.get(str(pos), ATOM)) for pos, i in enumerate(node_inputs)]
         c = literal(const)[0] if const is not None else ""
@@ -217,7 +121,7 @@ class _Generator:
     def body(self) -> tuple[list[str], list[str]]:
         """(forward statements, backward statements) of one sample, without indentation."""
         tr, names = self.tr, self.names
-        exprs: dict[int, tuple[str, int]] = {}
+        exprs: dict[int, Expr] = {}
         forward: list[str] = []
         for k, node in enumerate(tr.nodes):
             if node.kind != OP:
@@ -233,78 +137,34 @@ class _Generator:
         self.exprs = exprs
         return forward, (self._backward(exprs) if self.backward else [])
 
-    def _backward(self, exprs: dict[int, tuple[str, int]]) -> list[str]:
+    def _backward(self, exprs: dict[int, Expr]) -> list[str]:
         tr, names = self.tr, self.names
-        gname: dict[int, str] = {}
-        lines: list[str] = []
-        contributions: dict[int, list[tuple[str, int]]] = {k: [] for k in range(len(tr.nodes))}
-        out = tr.output
-        if tr.needs_grad[out]:
-            contributions[out].append(("_seed", ATOM))
-        for k in range(len(tr.nodes) - 1, -1, -1):
-            node = tr.nodes[k]
-            if not tr.needs_grad[k]:
-                continue
-            terms = contributions.pop(k)
-            if node.kind == PARAM:
-                target = f"g_{names.var[k]}"
-                for start in range(0, len(terms), MAX_TERMS):
-                    chunk = " + ".join(parenthesize(t, MUL) for t in terms[start : start + MAX_TERMS])
-                    lines.append(f"{target} = {target} + {chunk}")
-                continue
-            if not terms:
-                continue  # nothing reaches it: its gradient is zero
-            if len(terms) == 1 and terms[0][1] == ATOM and _IDENT.fullmatch(terms[0][0]):
-                gname[k] = terms[0][0]  # passed on unchanged (as through +): the same variable
-            else:
-                gname[k] = names.fresh(f"g{k}")
-                for start in range(0, len(terms), MAX_TERMS):
-                    chunk = " + ".join(parenthesize(t, MUL) for t in terms[start : start + MAX_TERMS])
-                    lines.append(f"{gname[k]} = {chunk}" if start == 0 else f"{gname[k]} = {gname[k]} + {chunk}")
-            self._propagate(k, gname[k], exprs, contributions, lines)
-        return lines
 
-    def _propagate(
-        self,
-        j: int,
-        g: str,
-        exprs: dict[int, tuple[str, int]],
-        contributions: dict[int, list[tuple[str, int]]],
-        lines: list[str],
-    ) -> None:
-        tr = self.tr
-        node = tr.nodes[j]
-        if node.kind != OP:
-            return
-        template = self.templates[j]
-        assert template is not None and node.op is not None
-        partials = template[1]
-        out = self.names.var.get(j, "")
-        if not partials:  # a user's operation without a template: call its derivative
-            fid = self.fallbacks[node.op]
+        def fill(template: str, k: int, g: str) -> Expr:
+            node = tr.nodes[k]
+            assert node.op is not None
+            return self.fill(template, node.inputs, exprs, out=names.var.get(k, ""), g=g, const=node.op.const)
+
+        def no_template(k: int, g: str) -> tuple[list[str], list[Expr]]:
+            """A user's operation without templates: call its derivative (``_d0(x, out)``)."""
+            node = tr.nodes[k]
+            assert node.op is not None
             args = ", ".join(self.ref(i, exprs)[0] for i in node.inputs)
-            d = self.names.fresh(f"d{j}")
-            lines.append(f"{d} = _d{fid}({args}, {out})")
-            for pos, i in enumerate(node.inputs):
-                if tr.needs_grad[i]:
-                    part = d if node.op.arity == 1 else f"{d}[{pos}]"
-                    contributions[i].append((f"{g} * {part}", MUL))
-            return
-        for pos, i in enumerate(node.inputs):
-            if not tr.needs_grad[i]:
-                continue
-            text = partials[pos]
-            if text == "0.0":
-                continue
-            if text == "1.0":
-                contributions[i].append((g, ATOM))
-            elif text == "-1.0":
-                contributions[i].append((f"-{g}", UNARY))
-            elif "{g}" in text:
-                contributions[i].append(self.fill(text, node.inputs, exprs, out=out, g=g, const=node.op.const))
-            else:
-                partial = self.fill(text, node.inputs, exprs, out=out, const=node.op.const)
-                contributions[i].append((f"{g} * {parenthesize(partial, ATOM)}", MUL))
+            d = names.fresh(f"d{k}")
+            parts = [d] if node.op.arity == 1 else [f"{d}[{pos}]" for pos in range(node.op.arity)]
+            call = f"{d} = _d{self.fallbacks[node.op]}({args}, {names.var.get(k, '')})"
+            return [call], [(f"{g} * {part}", MUL) for part in parts]
+
+        spelling = Spelling(
+            seed="_seed",
+            chunk=SUM_TERMS,
+            statement=lambda target, expression: f"{target} = {expression}",
+            param_gradient=lambda k: f"g_{names.var[k]}",
+            node_gradient=lambda k: names.fresh(f"g{k}"),
+            fill=fill,
+            no_template=no_template,
+        )
+        return backward_statements(tr, self.templates, spelling)
 
 
 def _target(structure: Any, names: dict[int, str]) -> str:
