@@ -11,9 +11,11 @@
 
 The subpackage is ``autograd.compiler``: `tracing` (stand-in inputs, the
 checks that run only while tracing, the traced graph), `chainrule` (what both
-generators share: expressions, inlining, the backward pass), `pygen` (Python code),
-`cbackend` (C code, building, caching, ctypes) and `compiled` (the object you
-call: guards, retracing, batches, sync with the parameters, verification).
+generators share: expressions, inlining, the backward pass), `pygen` (the Python
+backend: code and loading it), `cbackend` (the C backend: code, building,
+caching, ctypes), `entry` (what a backend hands back) and `compiled` (the
+object you call: guards, retracing, batches, sync with the parameters,
+verification).
 ``autograd.compile`` is its `compile` function, loaded on first use so
 ``import autograd`` stays the engine only; the package is not named
 ``compile`` so that the attribute ``autograd.compile`` can be the function.
@@ -32,7 +34,8 @@ from typing import Any
 
 from ..checks import check_int
 from ..value import Value
-from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, Packed, RetraceWarning, Stats
+from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, Packed, RetraceWarning
+from .entry import Stats
 from .tracing import FrozenValueWarning, TraceError
 
 __all__ = [

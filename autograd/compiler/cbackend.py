@@ -37,7 +37,7 @@ from typing import Any
 
 from ..checks import describe
 from .chainrule import ATOM, Expr, Spelling, backward_statements, classify, inline_decisions, parenthesize
-from .compiled import Stats, _Entry
+from .entry import Entry, Stats
 from .tracing import CONST, INPUT, OP, Trace
 
 __all__ = ["CompilerNotFoundError", "MissingCCodeError", "find_compiler", "generate_c", "build_c", "cache_directory"]
@@ -329,7 +329,7 @@ def _address(buffer: array[Any]) -> int:
     return buffer.buffer_info()[0]
 
 
-def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler: str | None) -> _Entry:
+def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler: str | None) -> Entry:
     """Generate, build (or find in the cache) and load the C code of a trace."""
     t0 = time.perf_counter()
     source, sizes = generate_c(tr, name)
@@ -404,7 +404,7 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
         )
         return outs.tolist(), p.tolist(), g.tolist()
 
-    entry = _Entry(tr, list(tr.params), run, forward, source)
+    entry = Entry(tr, list(tr.params), run, forward, source)
     entry.extra.update(check_finite=True, library=path, keep=(lib, scratch_t, scratch_d), sgd=sgd, pack=inputs)
     return entry
 

@@ -13,24 +13,20 @@ writes ``.data`` and ``.grad`` once when it ends.  Nothing else about the
 from __future__ import annotations
 
 import gc
-import itertools
-import linecache
 import math
 import numbers
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ..checks import check_int, check_sequence, describe, to_float
 from ..value import Value, is_grad_enabled
-from . import pygen
-from .tracing import CONST, INPUT, OP, PARAM, Trace, describe_signature, signature, trace
+from .entry import Entry, Stats
+from .pygen import build_python
+from .tracing import CONST, OP, Trace, describe_signature, signature, trace
 
 __all__ = ["Compiled", "Packed", "RetraceWarning", "CompileMismatchError", "EagerFallbackWarning"]
-
-_counter = itertools.count(1)
 
 
 class RetraceWarning(UserWarning):
@@ -43,29 +39,6 @@ class EagerFallbackWarning(UserWarning):
 
 class CompileMismatchError(AssertionError):
     """``verify=``: the compiled result or a gradient differs from eager by more than 1e-9."""
-
-
-@dataclass
-class Stats:
-    """What compiling cost, for the last trace: seconds and graph size."""
-
-    trace_seconds: float = 0.0
-    generate_seconds: float = 0.0
-    compile_seconds: float = 0.0
-    nodes: int = 0
-    parameters: int = 0
-    traces: int = 0
-    cached: bool = False
-
-
-@dataclass
-class _Entry:
-    trace: Trace
-    params: list[Value]
-    run: Callable[..., tuple[list[float], Sequence[float]]]
-    forward: Callable[..., list[float]]
-    source: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _interpret(tr: Trace, args: Sequence[object], params: Sequence[float], seed: float | None) -> None:
@@ -189,7 +162,7 @@ class Compiled:
             else:
                 raise TypeError(f"autograd.compile: static= takes argument positions or names, got {describe(s)}")
         self._static = frozenset(statics)
-        self._entries: dict[Any, _Entry] = {}
+        self._entries: dict[Any, Entry] = {}
         self._last_key: Any = None
         self._calls = 0
         self._eager_warned = False
@@ -448,7 +421,7 @@ class Compiled:
             return list(source())
         return list(source)
 
-    def _entry(self, key: Any, example: Sequence[object]) -> _Entry | None:
+    def _entry(self, key: Any, example: Sequence[object]) -> Entry | None:
         entry = self._entries.get(key)
         current = self._param_list()
         if entry is not None and current is not None and not _same(current, entry.extra["param_list"]):
@@ -499,7 +472,7 @@ class Compiled:
     def _warn_retrace(self, why: str) -> None:
         warnings.warn(f"autograd.compile: retracing {self.__name__} because {why}", RetraceWarning, stacklevel=5)
 
-    def _build(self, key: Any, example: Sequence[object], param_list: list[Value] | None) -> _Entry:
+    def _build(self, key: Any, example: Sequence[object], param_list: list[Value] | None) -> Entry:
         dynamic = [i for i in range(len(example)) if i not in self._static]
         names = [self._names[i] if i < len(self._names) else f"arg{i}" for i in range(len(example))]
         # Tracing and generating allocate a great many objects and free few before the end, which triggers
@@ -529,7 +502,7 @@ class Compiled:
 
     def _guarded(
         self,
-        entry: _Entry,
+        entry: Entry,
         dyn: list[Sequence[object]],
         params: list[float],
         seed: float | None,
@@ -656,39 +629,3 @@ def _hashable(x: object) -> Any:
     except TypeError:
         return ("unhashable", repr(x))
     return (type(x).__name__, x)
-
-
-def _define(tr: Trace, func: str, filename: str, backward: bool, stats: Stats | None = None) -> Any:
-    """Generate, compile and load one Python function of a trace (its source registered with `linecache`).
-
-    Returns ``(function, source)``; the seconds spent go into `stats` if given.
-    """
-    t0 = time.perf_counter()
-    source, namespace = pygen.generate(tr, func, backward=backward)
-    t1 = time.perf_counter()
-    code = compile(source, filename, "exec")
-    exec(code, namespace)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    if stats is not None:
-        stats.generate_seconds, stats.compile_seconds = t1 - t0, time.perf_counter() - t1
-    return namespace[func], source
-
-
-def build_python(tr: Trace, name: str, stats: Stats) -> _Entry:
-    """Generate and compile the Python code of a trace (the forward-only function when first needed)."""
-    func = "".join(ch if ch.isalnum() else "_" for ch in name) or "compiled"
-    if not func[0].isalpha():
-        func = "f_" + func
-    filename = f"<autograd.compile {name} #{next(_counter)}>"
-    run, source = _define(tr, func, filename, True, stats)
-    forward_only: list[Callable[..., list[float]]] = []
-
-    def forward(*args: Any) -> list[float]:
-        if not forward_only:
-            forward_only.append(_define(tr, func + "_forward", filename[:-1] + " forward>", False)[0])
-        return forward_only[0](*args)
-
-    return _Entry(tr, list(tr.params), run, forward, source)
-
-
-__all__ += ["Stats", "build_python", "INPUT", "PARAM"]

@@ -13,16 +13,20 @@ locals once per batch and their gradients gathered in locals.
 
 from __future__ import annotations
 
+import itertools
 import keyword
+import linecache
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..ops import PY_NAMES, Op
 from .chainrule import ATOM, MUL, UNARY, Expr, Spelling, backward_statements, classify, inline_decisions, parenthesize
+from .entry import Entry, Stats
 from .tracing import CONST, INPUT, OP, PARAM, Trace
 
-__all__ = ["generate", "literal", "SUM_TERMS"]
+__all__ = ["generate", "build_python", "literal", "SUM_TERMS"]
 
 SUM_TERMS = 100
 """Most terms in one sum statement of the backward pass."""
@@ -213,3 +217,39 @@ def generate(tr: Trace, name: str, backward: bool) -> tuple[str, dict[str, Any]]
     else:
         lines.append("    return _outs")
     return "\n".join(lines) + "\n", gen.namespace
+
+
+_counter = itertools.count(1)  # numbers the generated files' names
+
+
+def _define(tr: Trace, func: str, filename: str, backward: bool, stats: Stats | None = None) -> Any:
+    """Generate, compile and load one Python function of a trace (its source registered with `linecache`).
+
+    Returns ``(function, source)``; the seconds spent go into `stats` if given.
+    """
+    t0 = time.perf_counter()
+    source, namespace = generate(tr, func, backward=backward)
+    t1 = time.perf_counter()
+    code = compile(source, filename, "exec")
+    exec(code, namespace)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    if stats is not None:
+        stats.generate_seconds, stats.compile_seconds = t1 - t0, time.perf_counter() - t1
+    return namespace[func], source
+
+
+def build_python(tr: Trace, name: str, stats: Stats) -> Entry:
+    """Generate and compile the Python code of a trace (the forward-only function when first needed)."""
+    func = "".join(ch if ch.isalnum() else "_" for ch in name) or "compiled"
+    if not func[0].isalpha():
+        func = "f_" + func
+    filename = f"<autograd.compile {name} #{next(_counter)}>"
+    run, source = _define(tr, func, filename, True, stats)
+    forward_only: list[Callable[..., list[float]]] = []
+
+    def forward(*args: Any) -> list[float]:
+        if not forward_only:
+            forward_only.append(_define(tr, func + "_forward", filename[:-1] + " forward>", False)[0])
+        return forward_only[0](*args)
+
+    return Entry(tr, list(tr.params), run, forward, source)
