@@ -1,4 +1,4 @@
-"""nn.data: two moons, minibatches, train/test split, the seed posts' datasets."""
+"""nn.data.datasets: two moons, minibatches, train/test split (with or without labels), the seed posts' datasets."""
 
 from __future__ import annotations
 
@@ -110,6 +110,28 @@ def test_train_test_split_partitions() -> None:
         train_test_split(X, y, test_fraction=1.0)
     with pytest.raises(ValueError, match="leave none for training"):
         train_test_split([[1.0], [2.0]], [0, 1], test_fraction=0.9)
+
+
+def test_train_test_split_without_labels_returns_train_and_test() -> None:
+    docs = [f"doc{i}" for i in range(20)]
+    train, test = train_test_split(docs, test_fraction=0.1, seed=0)
+    assert len(test) == 2 and len(train) == 18
+    assert sorted(train + test) == sorted(docs)
+    # the same samples are held out as with labels, for the same n, fraction and seed
+    _, _, y_train, y_test = train_test_split(docs, list(range(20)), test_fraction=0.1, seed=0)
+    assert test == [docs[i] for i in y_test] and train == [docs[i] for i in y_train]
+    assert train_test_split(docs, test_fraction=0.1, seed=0) == (train, test)
+    assert train_test_split(docs, None, 0.25, shuffle=False) == (docs[:15], docs[15:])
+    assert train_test_split(docs, test_fraction=0.1, seed=1) != (train, test)
+
+
+def test_train_test_split_without_labels_explains_its_errors() -> None:
+    with pytest.raises(TypeError, match=r"y must be a list of labels \(or None\), got float 0\.1.*test_fraction=0\.1"):
+        train_test_split(["a", "b", "c"], 0.1)  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match="X must be"):
+        train_test_split("abc", test_fraction=0.5)
+    with pytest.raises(ValueError, match=r"1 samples with test_fraction=0\.5 leave none for training"):
+        train_test_split(["a"], test_fraction=0.5)
 
 
 def test_seed_datasets() -> None:

@@ -18,11 +18,11 @@ import io
 import math
 import os
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, overload
 
-from autograd.checks import check_int, check_real, check_sequence
+from autograd.checks import check_int, check_real, check_sequence, describe, is_real
 
-from .seeding import Seed, make_rng
+from ..seeding import Seed, make_rng
 
 __all__ = [
     "Dataset",
@@ -138,32 +138,70 @@ def batches_in_order(
         yield [X[i] for i in chunk], [y[i] for i in chunk]
 
 
+@overload
 def train_test_split(
     X: Sequence[T],  # noqa: N803
     y: Sequence[U],
     test_fraction: float = 0.2,
     seed: Seed = None,
     shuffle: bool = True,
-) -> tuple[list[T], list[T], list[U], list[U]]:
+) -> tuple[list[T], list[T], list[U], list[U]]: ...
+
+
+@overload
+def train_test_split(
+    X: Sequence[T],  # noqa: N803
+    y: None = None,
+    test_fraction: float = 0.2,
+    seed: Seed = None,
+    shuffle: bool = True,
+) -> tuple[list[T], list[T]]: ...
+
+
+def train_test_split(
+    X: Sequence[T],  # noqa: N803
+    y: Sequence[U] | None = None,
+    test_fraction: float = 0.2,
+    seed: Seed = None,
+    shuffle: bool = True,
+) -> tuple[list[T], list[T], list[U], list[U]] | tuple[list[T], list[T]]:
     """Split into training and test samples: ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
 
     ``ceil(test_fraction * n)`` samples go to the test set, chosen at random
     (or the last ones when ``shuffle=False``); both parts keep at least one sample.
+
+    Without labels (``y`` left out or ``None``) it splits one list and returns
+    ``(train, test)``, e.g. held-out names for a language model::
+
+        train, test = train_test_split(load_names(), test_fraction=0.1, seed=0)
+
+    The samples chosen for the test set are the same with or without labels
+    (for the same ``n``, ``test_fraction`` and ``seed``).
     """
-    xs, ys = _pair(X, y, "train_test_split")
-    n = len(xs)
-    fraction = check_real(test_fraction, "train_test_split test_fraction")
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(
-            f"train_test_split test_fraction must be a number strictly between 0 and 1, got {test_fraction!r:.40}"
+    who = "train_test_split"
+    if y is None:
+        xs: list[T] = check_sequence(X, f"{who}: X")
+        ys: list[U] | None = None
+    elif is_real(y):  # train_test_split(docs, 0.1): the fraction given where the labels go
+        raise TypeError(
+            f"{who}: y must be a list of labels (or None), got {describe(y)}; "
+            f"to split without labels pass the fraction by name: {who}(X, test_fraction={y!r:.40})"
         )
+    else:
+        xs, ys = _pair(X, y, who)
+    n = len(xs)
+    fraction = check_real(test_fraction, f"{who} test_fraction")
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"{who} test_fraction must be a number strictly between 0 and 1, got {test_fraction!r:.40}")
     n_test = math.ceil(fraction * n)
     if n_test >= n:
-        raise ValueError(f"train_test_split: {n} samples with test_fraction={test_fraction!r} leave none for training")
+        raise ValueError(f"{who}: {n} samples with test_fraction={test_fraction!r} leave none for training")
     order = list(range(n))
     if shuffle:
         make_rng(seed).shuffle(order)
     train, test = order[: n - n_test], order[n - n_test :]
+    if ys is None:
+        return [xs[i] for i in train], [xs[i] for i in test]
     return [xs[i] for i in train], [xs[i] for i in test], [ys[i] for i in train], [ys[i] for i in test]
 
 
