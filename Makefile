@@ -68,9 +68,9 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy --strict autograd nn
 
-# Two workers; --dist loadfile keeps each file's tests (the README's examples with their skip lines) together.
+# Two workers; --dist loadfile keeps each file's tests (a Markdown file's examples with their skip lines) together.
 test: lint typecheck
-	$(BIN)/python -m pytest $(XDIST) --nbmake --doctest-modules autograd nn tests README.md $(wildcard notebooks/*.ipynb)
+	$(BIN)/python -m pytest $(XDIST) --nbmake --doctest-modules autograd nn tests README.md $(wildcard docs/*.md) $(wildcard notebooks/*.ipynb)
 
 # Re-run the notebooks and save them with fresh outputs (after changing the engine or nn).
 notebooks: $(VENV)/.test-installed

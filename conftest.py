@@ -1,11 +1,11 @@
-"""pytest runs every ```python example of README.md with sybil, against the installed valuegrad.
+"""pytest runs every ```python example of README.md and docs/*.md with sybil, against the installed valuegrad.
 
 Each example runs on its own (fresh globals, its own temporary folder as the
 working directory, matplotlib without a screen), and a line written as
-``print(x)  # 1.0`` must print exactly ``1.0``, so the README never shows
-output that the code does not produce.  An example that needs an optional
-extra has an invisible ``<!-- skip: next if(...) -->`` line before it and is
-skipped, with the reason, when that extra is missing.
+``print(x)  # 1.0`` must print exactly ``1.0``, so the README and the guides
+never show output that the code does not produce.  An example that needs an
+optional extra has an invisible ``<!-- skip: next if(...) -->`` line before it
+and is skipped, with the reason, when that extra is missing.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ def run_example(example: Example) -> None:
     code = str(example.parsed)
     example.namespace["monkeypatch"].chdir(example.namespace["tmp_path"])
     example.namespace["monkeypatch"].setenv("MPLBACKEND", "Agg")
-    # Leading newlines make tracebacks point at the README's own line numbers.
+    # Leading newlines make tracebacks point at the Markdown file's own line numbers.
     compiled = compile("\n" * (example.line - 1) + code, str(example.path), "exec")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compiled, {"__name__": "__readme__"})
     lines = printed.getvalue().splitlines()
     for expected in expected_prints(code):
-        assert expected in lines, f"README says {expected!r}; the example printed {lines}"
+        assert expected in lines, f"{example.path.name} says {expected!r}; the example printed {lines}"
 
 
 def _viz_missing() -> bool:
@@ -57,7 +57,7 @@ def _setup(namespace: dict[str, Any]) -> None:
 
 pytest_collect_file = Sybil(
     parsers=[CodeBlockParser(language="python", evaluator=run_example), SkipParser()],
-    patterns=["README.md"],
+    patterns=["README.md", "docs/*.md"],
     setup=_setup,
     fixtures=["tmp_path", "monkeypatch"],
 ).pytest()
