@@ -450,17 +450,14 @@ def test_a_step_in_torch_then_back_equals_a_step_in_valuegrad() -> None:
     assert worst <= TOL
 
 
-# ------------------------------------------------------------------ the README's example
+# ------------------------------------------------------------------ the example of docs/pytorch.md
 
 
-def test_readme_torch_example_runs_and_prints_what_it_says() -> None:
-    """The README's PyTorch block is fenced ```py (tests/test_readme.py runs only ```python, without torch)."""
-    blocks = [
-        b
-        for b in re.findall(r"```py\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL)
-        if "to_torch" in b
-    ]
-    assert blocks, "the README has no ```py block using nn.to_torch"
+def test_docs_torch_example_runs_and_prints_what_it_says() -> None:
+    """docs/pytorch.md's PyTorch block is fenced ```py (sybil runs only ```python blocks, and without torch)."""
+    page = (ROOT / "docs" / "pytorch.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```py\n(.*?)```", page, flags=re.DOTALL) if "to_torch" in b]
+    assert blocks, "docs/pytorch.md has no ```py block using nn.to_torch"
     for code in blocks:
         run = subprocess.run(
             [sys.executable, "-c", code],
@@ -476,4 +473,4 @@ def test_readme_torch_example_runs_and_prints_what_it_says() -> None:
         ]
         assert expected
         for comment in expected:
-            assert comment in printed, f"README says {comment!r}; the example printed {printed}"
+            assert comment in printed, f"docs/pytorch.md says {comment!r}; the example printed {printed}"

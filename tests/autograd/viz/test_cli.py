@@ -328,9 +328,9 @@ def test_pdf_with_only_the_fallback_and_unwritable_path(
 
 
 # ---------------------------------------------------------------- hardening and habits (#12, #13)
-def test_readme_form_for_an_expression_starting_with_minus(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (Path(__file__).parents[3] / "README.md").read_text()
-    assert "python -m autograd.viz -- -x --set x=2" in readme
+def test_documented_form_for_an_expression_starting_with_minus(capsys: pytest.CaptureFixture[str]) -> None:
+    guide = (Path(__file__).parents[3] / "docs" / "drawing-and-explain.md").read_text(encoding="utf-8")
+    assert "python -m autograd.viz -- -x --set x=2" in guide
     status, out, err = run(["--", "-x", "--set", "x=2"], capsys)  # as documented
     assert status == 0, err
     assert "-x = -2.0" in err and "d/dx = -1.0" in err and out.startswith("digraph {")
