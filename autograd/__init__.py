@@ -7,10 +7,13 @@
 >>> x.grad
 7.0
 
-The engine is four small modules: `autograd.value` (the node, `no_grad` and
-the graph walk), `autograd.ops` (the table of operations and `defop` for your
-own), `autograd.backprop` (`backward` and `grad`) and `autograd.gradcheck`
-(finite-difference checks), plus `autograd.checks` (argument checks).
+The engine is a few small modules in one-way layers (each imports only
+those below it; `make test` checks the contracts): `autograd.grad_mode`
+(`no_grad` and friends) and `autograd.value` (the node and the graph walk) at
+the bottom, then `autograd.ops` (the table of operations, pure math, and
+`defop` for your own), then `autograd.backprop` (`backward` and `grad`) and
+`autograd.gradcheck` (finite-difference checks); `autograd.checks` (argument
+checks) and `autograd.libraries` (whose frames errors skip) serve them all.
 Drawing lives in `autograd.viz`, loaded only when first used
 (``autograd.draw``, ``autograd.to_dot``, ``autograd.save_graph``,
 ``autograd.explain``: backprop step by step), and so does
@@ -24,18 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import _installation, ops
 from .backprop import grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .ops import *  # noqa: F403 - every operation of the table, under its table name
-from .value import (
-    GraphTooLargeError,
-    Operand,
-    Value,
-    enable_grad,
-    is_grad_enabled,
-    no_grad,
-    set_grad_enabled,
-    topological_order,
-)
+from .value import GraphTooLargeError, Operand, Value, topological_order
 
 if TYPE_CHECKING:
     from .compiler import compile as compile
@@ -48,6 +43,8 @@ if TYPE_CHECKING:
 
 # Another distribution that also provides `autograd` (HIPS autograd) overwrites our files: say so, naming it.
 _installation.check_import_name("autograd", __file__)
+
+_SHADOWING = ("pow", "abs", "compile")  # `autograd.pow` and `autograd.abs` exist; `import *` leaves them out
 
 _LAZY = {
     "draw": "autograd.viz",
@@ -69,12 +66,13 @@ __all__ = [
     "GradcheckError",
     "topological_order",
     "GraphTooLargeError",
-    *vars(ops)["__all__"],
+    # the table's exports (see autograd.ops), but not "pow" and "abs", which would shadow the builtins
+    *(name for name in vars(ops)["__all__"] if name not in _SHADOWING),
     "draw",
     "to_dot",
     "save_graph",
-    "explain",  # the table's exports (see autograd.ops)
-]  # not "compile": `from autograd import *` must not shadow the builtin compile() (use autograd.compile)
+    "explain",
+]  # not "compile" either: `from autograd import *` must not shadow the builtin compile() (use autograd.compile)
 
 
 def __getattr__(name: str) -> Any:

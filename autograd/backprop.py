@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .checks import describe, quote, to_float
-from .value import Value, enable_grad, show_call, topological_order
+from .grad_mode import enable_grad
+from .ops import ClosureOp
+from .value import Value, install_backward, show_call, topological_order
 
 __all__ = ["backward", "grad"]
 
@@ -67,6 +69,9 @@ def _failed_node(exc: BaseException) -> Value | None:
 
 def _propagate(order: list[Value]) -> None:
     """The chain rule over plain floats, outputs first.  The engine's hot loop.
+
+    The one place that spells the chain rule out inline (`Op.vjp` is the same
+    step for everything else), to save a call and a tuple per node.
 
     It reads the two input slots directly (see `autograd.value`): `op` is set
     exactly when `_x` is, and `_y` exactly for two-input operations.  The type
@@ -168,8 +173,6 @@ def _weights(grad_outputs: object, count: int, single: bool) -> list[Any]:
 
 def _gradients(outputs: list[Value], seeds: list[Any], symbolic: bool) -> dict[Value, Any]:
     """d (sum of seed * output) / d node for every node, as floats or (symbolic) as recorded Values."""
-    from .ops import ClosureOp
-
     grads: dict[Value, Any] = {}
     for output, seed in zip(outputs, seeds):
         grads[output] = grads[output] + seed if output in grads else seed
@@ -182,21 +185,18 @@ def _gradients(outputs: list[Value], seeds: list[Any], symbolic: bool) -> dict[V
                 f"grad() cannot differentiate through a node made micrograd's way (operation {quote(op.name)} with a "
                 "_backward closure): the closure writes .grad directly; call backward() instead"
             )
-        g = grads[node]
         args = (*inputs, node) if symbolic else (*[x.data for x in inputs], node.data)
         try:
-            partials = op.derivative(*args)
+            contributions = op.vjp(grads[node], *args)
         except (ArithmeticError, ValueError) as exc:
             if op.name in str(exc):
                 raise
             raise type(exc)(
                 f"the derivative of {show_call(op, [x.data for x in inputs])} failed in grad(): {exc}"
             ) from exc
-        if len(inputs) == 1:
-            partials = (partials,)
-        for x, d in zip(inputs, partials):
-            # A partial of exactly 1.0 (as for +) passes the gradient on as it is: with
-            # recorded Values that saves a `g * 1.0` node per addition in the derivative graph.
-            contribution = g if (type(d) is float and d == 1.0) else g * d
+        for x, contribution in zip(inputs, contributions):
             grads[x] = grads[x] + contribution if x in grads else contribution
     return grads
+
+
+install_backward(backward)

@@ -25,20 +25,12 @@ Conventions documented once here: the derivative of ``relu`` and of ``abs`` at
 back ``inf``.  The derivative of ``x ** y`` with respect to ``y`` is
 ``out * log(x)`` for ``x > 0``, 0 for ``x == 0`` and NaN for ``x < 0``.
 
-Code templates (``Op.code``), read by `autograd.compile` and nothing else: by
-backend name (``"py"``, ``"c"``), a pair ``(forward, partials)`` of format
-strings, one partial per input.  ``{0}``, ``{1}``, ... stand for the inputs,
-``{out}`` for the result and ``{c}`` for ``op.const``.  A partial is the local
-derivative, which the generated code multiplies by the gradient arriving at
-the node; the literals ``"1.0"``, ``"-1.0"`` and ``"0.0"`` are recognised (no
-multiplication; nothing passed on).  A partial containing ``{g}`` is the whole
-contribution, written with the arriving gradient ``{g}`` (as relu's
-``"({g} if {0} > 0.0 else 0.0)"``).  Python templates may call the functions
-in `PY_NAMES` (``_exp``, ``_log``, ...); C templates may use ``<math.h>``.
-Both must compute exactly what ``forward`` and ``derivative`` compute (the
-tests compare every row).  An operation without a ``"py"`` template still
-compiles to Python (its callables are called); without a ``"c"`` one, the C
-backend refuses it and says so.
+The table is math only.  What an interpretation needs beyond it lives in
+that interpretation's own table, keyed by the operation's ``family`` (its
+name; ``"**c"`` and ``"c**"`` for the powers with a constant): the compiler
+backends' code templates (`autograd.compiler.backends`).  For your own
+operations, `defop` takes those extras (``code={"c": ...}``) and keeps them
+in `register_rule`'s registry, where each interpretation looks them up.
 """
 
 from __future__ import annotations
@@ -48,6 +40,8 @@ import inspect
 import math
 import operator
 import sys
+import warnings
+import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
@@ -57,8 +51,6 @@ from .value import Operand, Value, as_value, make_node, named_error, setup_value
 
 _Forward = Callable[..., float]
 _Derivative = Callable[..., Any]
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class Op:
@@ -82,11 +74,13 @@ class Op:
             ``x ** 2.5``, the ``2`` of ``2 ** x``), else ``None``.
         methods: the `Value` methods this operation provides (``("__add__",
             "__radd__")``); empty for operations made with `defop`.
-        code: code templates for generated code, by backend name (see
-            `autograd.compile`); empty when the operation has none.
+        family: the key of the table's own rows in every interpretation's
+            table (its name; ``"**c"``/``"c**"`` for the powers with a
+            constant); ``None`` for operations made outside the table, whose
+            extras are in `register_rule`'s registry.
     """
 
-    __slots__ = ("name", "forward", "derivative", "arity", "const", "methods", "code", "home")
+    __slots__ = ("name", "forward", "derivative", "arity", "const", "methods", "family", "home", "__weakref__")
 
     name: str
     forward: _Forward
@@ -94,7 +88,7 @@ class Op:
     arity: int
     const: float | None
     methods: tuple[str, ...]
-    code: Mapping[str, Any]
+    family: str | None
     home: str | None  # the module that defined it with `defop`, for pickling by reference
 
     def __init__(
@@ -106,7 +100,7 @@ class Op:
         *,
         const: float | None = None,
         methods: tuple[str, ...] = (),
-        code: Mapping[str, Any] | None = None,
+        family: str | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"an operation's name must be a non-empty str, got {describe(name)}")
@@ -123,7 +117,7 @@ class Op:
             "arity": arity,
             "const": const,
             "methods": tuple(methods),
-            "code": MappingProxyType(dict(code)) if code else _EMPTY,
+            "family": family,
             "home": None,
         }
         for field, value in fields.items():
@@ -156,6 +150,20 @@ class Op:
         if type(result) is float:
             return result
         return to_float(result, f"the forward of operation {quote(self.name)}", "must return")
+
+    def vjp(self, g: Any, *args: Any) -> tuple[Any, ...]:
+        """The chain rule at one node: what reaches each input, ``g * d out/d input``, as a tuple.
+
+        `args` are the inputs and then the output (floats, or `Value`s under
+        ``grad(..., create_graph=True)``), as `derivative` takes them.  A
+        partial of exactly 1.0 passes `g` on as it is (the same number for
+        floats; one node fewer for `Value`s).  `backward()`'s hot loop
+        (`autograd.backprop._propagate`) inlines this; everything else calls it.
+        """
+        partials = self.derivative(*args)
+        if self.arity == 1:
+            partials = (partials,)
+        return tuple(g if (type(d) is float and d == 1.0) else g * d for d in partials)
 
     def __str__(self) -> str:
         return self.name
@@ -236,7 +244,7 @@ class ClosureOp(Op):
             "arity": arity,
             "const": None,
             "methods": (),
-            "code": _EMPTY,
+            "family": None,
             "home": None,
             "closure": _no_closure,
         }.items():
@@ -290,10 +298,13 @@ def defop(
             ...) rather than ``math``, and ``grad(..., create_graph=True)`` can
             differentiate through it again.
         arity: number of inputs; read from ``forward``'s signature when omitted.
-        code: optional templates for `autograd.compile`, e.g. ``{"c": ("log1p(exp({0}))",
-            ("1.0 / (1.0 + exp(-{0}))",))}`` (see the module docstring); the C
-            backend needs a ``"c"`` entry, the Python backend calls ``forward``
-            and ``derivative`` when there is no ``"py"`` entry.
+        code: optional code templates for `autograd.compile`, by backend name,
+            e.g. ``{"c": ("log1p(exp({0}))", ("1.0 / (1.0 + exp(-{0}))",))}``
+            (the format is `autograd.compiler.backends`'); each is registered
+            with `register_rule` under the backend's name.  The C backend needs
+            a ``"c"`` entry; the Python backend calls ``forward`` and
+            ``derivative`` when there is no ``"python"`` entry.  (The key
+            ``"py"`` still means ``"python"``, with a `DeprecationWarning`.)
 
     Returns:
         The `Op`, a callable: ``op(value)`` gives a recorded `Value`,
@@ -307,7 +318,8 @@ def defop(
     str) is a `TypeError` naming the operation.  The table's own operations
     skip that check, so they stay as fast.
     """
-    op = Op(name, forward, derivative, arity, code=_check_code(name, code))
+    templates = _check_code(name, code)
+    op = Op(name, forward, derivative, arity)
     _check_takes(forward, op.arity, f"operation {quote(name)}: forward", "the inputs")
     _check_takes(derivative, op.arity + 1, f"operation {quote(name)}: derivative", "the inputs and then out")
     object.__setattr__(op, "derivative", _checked_derivative(op, derivative))
@@ -316,12 +328,14 @@ def defop(
     except (AttributeError, ValueError):  # a Python without frames
         home = None
     object.__setattr__(op, "home", home if isinstance(home, str) else None)
+    for backend, template in templates.items():
+        register_rule(backend, op, template)
     return op
 
 
-def _check_code(name: str, code: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+def _check_code(name: str, code: Mapping[str, Any] | None) -> dict[str, Any]:
     if code is None:
-        return None
+        return {}
     if not isinstance(code, Mapping):
         raise TypeError(
             f"defop {name!r}: code must be a mapping of backend name to (forward, partials), got {describe(code)}"
@@ -339,7 +353,39 @@ def _check_code(name: str, code: Mapping[str, Any] | None) -> Mapping[str, Any] 
                 f"defop {name!r}: code[{backend!r}] must be a pair (forward template, tuple of "
                 f"partial templates), got {describe(entry)}"
             )
-    return code
+    if "py" in code:
+        warnings.warn(
+            f'defop {name!r}: the code key "py" is now "python" (the backend\'s one name); "py" will be removed',
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        code = {("python" if backend == "py" else backend): entry for backend, entry in code.items()}
+    return dict(code)
+
+
+# ---------------------------------------------------------------- each interpretation's extras for users' ops
+_RULES: dict[str, weakref.WeakKeyDictionary[Op, Any]] = {}
+
+
+def register_rule(interpretation: str, op: Op, rule: Any) -> None:
+    """Keep what `interpretation` needs to handle `op` beyond its math (e.g. a backend's code template).
+
+    The table's own operations have their rows in each interpretation's table
+    (keyed by ``op.family``); this registry is for operations made with
+    `defop`, which registers its ``code=`` entries here under each backend's
+    name.  An operation that is no longer used anywhere drops out of it.
+    """
+    if not isinstance(interpretation, str) or not interpretation:
+        raise TypeError(f"register_rule: the interpretation must be a non-empty str, got {describe(interpretation)}")
+    if not isinstance(op, Op):
+        raise TypeError(f"register_rule: expected an operation (an Op), got {describe(op)}")
+    _RULES.setdefault(interpretation, weakref.WeakKeyDictionary())[op] = rule
+
+
+def rule_of(interpretation: str, op: Op) -> Any:
+    """What `register_rule` keeps for `op` under `interpretation`, or ``None``."""
+    rules = _RULES.get(interpretation)
+    return None if rules is None else rules.get(op)
 
 
 def _check_takes(func: Callable[..., Any], count: int, what: str, meaning: str) -> None:
@@ -455,66 +501,36 @@ def _dpow(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
 # One row per operation, read row by row: the formatter leaves the table as written.
 # fmt: off
 # ---------------------------------------------------------------- the table
-# Code templates (see the module docstring): per backend, (forward, one partial per input).
-_D_EXPONENT_PY = "({out} * _log({0}) if {0} > 0.0 else 0.0 if {0} == 0.0 else _nan)"
-_D_EXPONENT_C = "({0} > 0.0 ? {out} * log({0}) : {0} == 0.0 ? 0.0 : NAN)"
-_SIGN_PY = "(1.0 if {0} > 0.0 else -1.0 if {0} < 0.0 else 0.0 * {0})"
-_SIGN_C = "({0} > 0.0 ? 1.0 : {0} < 0.0 ? -1.0 : 0.0 * {0})"
-
-
-def _code(py: tuple[str, tuple[str, ...]], c: tuple[str, tuple[str, ...]]) -> dict[str, Any]:
-    return {"py": py, "c": c}
-
-
 #            name       forward        derivative(*inputs, out)                     Value methods
-add = Op("+", operator.add, lambda x, y, out: (1.0, 1.0), methods=("__add__", "__radd__"),
-         code=_code(("{0} + {1}", ("1.0", "1.0")), ("{0} + {1}", ("1.0", "1.0"))))
-sub = Op("-", operator.sub, lambda x, y, out: (1.0, -1.0), methods=("__sub__", "__rsub__"),
-         code=_code(("{0} - {1}", ("1.0", "-1.0")), ("{0} - {1}", ("1.0", "-1.0"))))
-mul = Op("*", operator.mul, lambda x, y, out: (y, x), methods=("__mul__", "__rmul__"),
-         code=_code(("{0} * {1}", ("{1}", "{0}")), ("{0} * {1}", ("{1}", "{0}"))))
-truediv = Op("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y), methods=("__truediv__", "__rtruediv__"),
-             code=_code(("{0} / {1}", ("1.0 / {1}", "-{out} / {1}")), ("{0} / {1}", ("1.0 / {1}", "-{out} / {1}"))))
-pow = Op("**", _pow, _dpow, methods=("__pow__", "__rpow__"),  # noqa: A001 - mirrors operator.pow
-         code=_code(("_pow({0}, {1})", ("(0.0 if {1} == 0.0 and {0} == 0.0 else {1} * {0} ** ({1} - 1.0))",
-                                         _D_EXPONENT_PY)),
-                    ("pow({0}, {1})", ("(({1} == 0.0 && {0} == 0.0) ? 0.0 : {1} * pow({0}, {1} - 1.0))",
-                                       _D_EXPONENT_C))))
-neg = Op("neg", operator.neg, lambda x, out: -1.0, methods=("__neg__",),
-         code=_code(("-{0}", ("-1.0",)), ("-{0}", ("-1.0",))))
-abs = Op("abs", math.fabs, lambda x, out: _sign(x), methods=("__abs__",),  # noqa: A001 - mirrors builtins.abs
-         code=_code(("_fabs({0})", (_SIGN_PY,)), ("fabs({0})", (_SIGN_C,))))
-exp = Op("exp", math.exp, lambda x, out: out, methods=("exp",),
-         code=_code(("_exp({0})", ("{out}",)), ("exp({0})", ("{out}",))))
-log = Op("log", _log, lambda x, out: 1.0 / x, methods=("log",),
-         code=_code(("_log({0})", ("1.0 / {0}",)), ("log({0})", ("1.0 / {0}",))))
-tanh = Op("tanh", math.tanh, lambda x, out: 1.0 - out * out, methods=("tanh",),
-          code=_code(("_tanh({0})", ("1.0 - {out} * {out}",)), ("tanh({0})", ("1.0 - {out} * {out}",))))
-sigmoid = Op("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), methods=("sigmoid",),
-             code=_code(("_sigmoid({0})", ("{out} * (1.0 - {out})",)),
-                        ("({0} >= 0.0 ? 1.0 / (1.0 + exp(-{0})) : exp({0}) / (1.0 + exp({0})))",
-                         ("{out} * (1.0 - {out})",))))
-relu = Op("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0, methods=("relu",),
-          code=_code(("({0} if {0} > 0.0 or {0} != {0} else 0.0)", ("({g} if {0} > 0.0 else 0.0 * {g})",)),
-                     ("({0} > 0.0 || {0} != {0} ? {0} : 0.0)", ("({0} > 0.0 ? {g} : 0.0 * {g})",))))
-sqrt = Op("sqrt", _sqrt, lambda x, out: 0.5 / out, methods=("sqrt",),
-          code=_code(("_sqrt({0})", ("0.5 / {out}",)), ("sqrt({0})", ("0.5 / {out}",))))
+add = Op("+", operator.add, lambda x, y, out: (1.0, 1.0), methods=("__add__", "__radd__"))
+sub = Op("-", operator.sub, lambda x, y, out: (1.0, -1.0), methods=("__sub__", "__rsub__"))
+mul = Op("*", operator.mul, lambda x, y, out: (y, x), methods=("__mul__", "__rmul__"))
+truediv = Op("/", operator.truediv, lambda x, y, out: (1.0 / y, -out / y), methods=("__truediv__", "__rtruediv__"))
+pow = Op("**", _pow, _dpow, methods=("__pow__", "__rpow__"))  # noqa: A001 - mirrors operator.pow
+neg = Op("neg", operator.neg, lambda x, out: -1.0, methods=("__neg__",))
+abs = Op("abs", math.fabs, lambda x, out: _sign(x), methods=("__abs__",))  # noqa: A001 - mirrors builtins.abs
+exp = Op("exp", math.exp, lambda x, out: out, methods=("exp",))
+log = Op("log", _log, lambda x, out: 1.0 / x, methods=("log",))
+tanh = Op("tanh", math.tanh, lambda x, out: 1.0 - out * out, methods=("tanh",))
+sigmoid = Op("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), methods=("sigmoid",))
+relu = Op("relu", _relu, lambda x, out: 1.0 if _data(x) > 0.0 else 0.0, methods=("relu",))
+sqrt = Op("sqrt", _sqrt, lambda x, out: 0.5 / out, methods=("sqrt",))
 cos: Op  # the next row's: sin's derivative refers to it
-sin = Op("sin", math.sin, lambda x, out: cos(x), methods=("sin",),
-         code=_code(("_sin({0})", ("_cos({0})",)), ("sin({0})", ("cos({0})",))))
-cos = Op("cos", math.cos, lambda x, out: -sin(x), methods=("cos",),
-         code=_code(("_cos({0})", ("-_sin({0})",)), ("cos({0})", ("-sin({0})",))))
+sin = Op("sin", math.sin, lambda x, out: cos(x), methods=("sin",))
+cos = Op("cos", math.cos, lambda x, out: -sin(x), methods=("cos",))
 # The larger of two numbers as a constant: its derivative is 0.  For the shift of a
 # stable softmax / log-sum-exp, whose gradient cancels exactly, so the shift can stay
 # in the graph (and in a compiled trace) instead of being read out of `.data`.
-detached_max = Op("detached_max", _max, lambda x, y, out: (0.0, 0.0),
-                  code=_code(("({1} if {1} > {0} else {0})", ("0.0", "0.0")),
-                             ("({1} > {0} ? {1} : {0})", ("0.0", "0.0"))))
+detached_max = Op("detached_max", _max, lambda x, y, out: (0.0, 0.0))
 # ---------------------------------------------------------------- end of the table
 # fmt: on
 
 TABLE: tuple[Op, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Op))
 """The built-in operations, in table order."""
+
+for _op in TABLE:  # a row's key in every interpretation's table is its name
+    object.__setattr__(_op, "family", _op.name)
+del _op
 
 BUILTINS: Mapping[str, Op] = MappingProxyType({op.name: op for op in TABLE})
 """The built-in operations by name."""
@@ -535,18 +551,9 @@ def _const_name(c: float) -> str:
 # would be NaN for a negative x), and ``2 ** x`` is "2**".  One Op per constant, cached.
 @functools.lru_cache(maxsize=1024)
 def power(p: float) -> Op:
-    """The operation ``x ** p`` for a constant exponent `p` (``op.const == p``)."""
-    if p == 2.0:
-        py: tuple[str, tuple[str, ...]] = ("{0} * {0}", ("2.0 * {0}",))
-        c: tuple[str, tuple[str, ...]] = ("{0} * {0}", ("2.0 * {0}",))
-    elif p == 0.0:  # x ** 0 is 1, and its derivative 0 also at x = 0 (as PyTorch)
-        py = c = ("1.0", ("0.0",))
-    else:
-        # _pow for non-integer exponents: Python's ** gives a complex number for a negative base.
-        py = ("{0} ** {c}" if p.is_integer() else "_pow({0}, {c})", ("{c} * {0} ** ({c} - 1.0)",))
-        c = ("pow({0}, {c})", ("{c} * pow({0}, {c} - 1.0)",))
+    """The operation ``x ** p`` for a constant exponent `p` (``op.const == p``, family ``"**c"``)."""
     derivative = _zero if p == 0.0 else lambda x, out: p * x ** (p - 1.0)  # x ** 0: 0 also at x = 0 (PyTorch)
-    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), derivative, 1, const=p, code={"py": py, "c": c})
+    return Op(f"**{_const_name(p)}", lambda x: _pow(x, p), derivative, 1, const=p, family="**c")
 
 
 def _zero(x: Any, out: Any) -> float:
@@ -555,36 +562,9 @@ def _zero(x: Any, out: Any) -> float:
 
 @functools.lru_cache(maxsize=1024)
 def power_of(b: float) -> Op:
-    """The operation ``b ** x`` for a constant base `b` (``op.const == b``)."""
-    d_py, d_c = (
-        ("{out} * _log({c})", "{out} * log({c})") if b > 0.0 else ("0.0", "0.0") if b == 0.0 else ("_nan", "NAN")
-    )
-    return Op(
-        f"{_const_name(b)}**",
-        lambda x: _pow(b, x),
-        lambda x, out: _d_exponent(b, out),
-        1,
-        const=b,
-        code={"py": ("_pow({c}, {0})", (d_py,)), "c": ("pow({c}, {0})", (d_c,))},
-    )
+    """The operation ``b ** x`` for a constant base `b` (``op.const == b``, family ``"c**"``)."""
+    return Op(f"{_const_name(b)}**", lambda x: _pow(b, x), lambda x, out: _d_exponent(b, out), 1, const=b, family="c**")
 
-
-PY_NAMES: Mapping[str, Any] = MappingProxyType(
-    {
-        "_exp": math.exp,
-        "_log": math.log,
-        "_tanh": math.tanh,
-        "_sqrt": math.sqrt,
-        "_sin": math.sin,
-        "_cos": math.cos,
-        "_fabs": math.fabs,
-        "_pow": _pow,
-        "_sigmoid": _sigmoid,
-        "_nan": math.nan,
-        "_inf": math.inf,
-    }
-)
-"""The names Python code templates may use (bound as locals of the generated function)."""
 
 if not TYPE_CHECKING:
     # The exports, derived from the table.  Type checkers cannot evaluate this list, so
@@ -597,8 +577,9 @@ if not TYPE_CHECKING:
         "TABLE",
         "BUILTINS",
         "FUNCTIONS",
-        "PY_NAMES",
+        "register_rule",
+        "rule_of",
         *(name for name, v in dict(globals()).items() if isinstance(v, Op)),
     ]
 
-setup_value(TABLE, {"__pow__": power, "__rpow__": power_of})
+setup_value(TABLE, {"__pow__": power, "__rpow__": power_of}, ClosureOp)

@@ -1,4 +1,4 @@
-"""The `Value` node, the switch that turns graph recording on and off, and the graph walk.
+"""The `Value` node, how nodes are built, and the graph walk: the bottom layer of the engine.
 
 A `Value` holds one float (`data`), the gradient that reverse mode adds into it
 (`grad`), and, when it was computed by an operation while recording, the
@@ -14,7 +14,12 @@ never use otherwise (`_FROZEN`), so it costs no memory.
 
 The arithmetic operators and methods (`+`, `*`, `exp`, `tanh`, ...) are not
 written here one by one: each comes from its row of the operation table in
-`autograd.ops`, which calls `setup_value` once to install them.  The
+`autograd.ops`, which calls `setup_value` once to install them (with the
+class of micrograd-made operations), and ``backward()`` runs the driver that
+`autograd.backprop` installs with `install_backward`: this module imports
+neither, so the layers go one way (grad mode and node, then the operation
+table, then the backward driver).  Grad mode itself is `autograd.grad_mode`;
+its names are importable from here too.  The
 declarations in the `TYPE_CHECKING` block of `Value` only tell type checkers
 what exists (a test checks they match what is installed).
 
@@ -34,16 +39,13 @@ build exactly the nodes the general path builds):
 
 from __future__ import annotations
 
-import contextvars
-import functools
-import inspect
-import sys
-from collections.abc import Callable, Generator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union, cast
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Union
 
 from .checks import cut, describe, is_real, to_float
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, recording, set_grad_enabled
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: the operation table sits above this module and installs into it
     from .ops import Op
 
 __all__ = [
@@ -57,141 +59,8 @@ __all__ = [
     "topological_order",
     "GraphTooLargeError",
     "setup_value",
+    "install_backward",
 ]
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-# Per thread (and per asyncio task): does arithmetic on Values record a graph?
-_recording: contextvars.ContextVar[bool] = contextvars.ContextVar("valuegrad_recording", default=True)
-# The tokens of the grad-mode blocks entered and not yet left, innermost last.  Kept in a
-# context variable, so each thread and asyncio task has its own stack: one `no_grad()`
-# object entered by two tasks leaves each task's block with that task's own token.
-_entered: contextvars.ContextVar[tuple[contextvars.Token[bool], ...]] = contextvars.ContextVar(
-    "valuegrad_grad_mode_tokens", default=()
-)
-
-
-def is_grad_enabled() -> bool:
-    """True when operations on `Value`s record the graph (the default)."""
-    return _recording.get()
-
-
-class _GradMode:
-    """Context manager and decorator that sets graph recording on or off.
-
-    The setting lives in a `contextvars.ContextVar`, so it is local to the
-    thread (and asyncio task) that entered it: `no_grad()` in one thread never
-    stops another thread from recording.  Blocks nest and restore the previous
-    setting on exit, also when an exception leaves the block.
-    """
-
-    def __init__(self, enabled: bool) -> None:
-        self._enabled = enabled
-
-    def __enter__(self) -> None:
-        _entered.set((*_entered.get(), _recording.set(self._enabled)))
-
-    def __exit__(self, *exc_info: object) -> None:
-        *rest, token = _entered.get()
-        _entered.set(tuple(rest))
-        _recording.reset(token)
-
-    def __call__(self, func: Callable[_P, _R]) -> Callable[_P, _R]:
-        """Decorate `func`: its calls run in this mode; a generator function's body does too, at every resume."""
-        if not callable(func):
-            raise TypeError(f"{type(self).__name__}() decorates a function, got {describe(func)}")
-        enabled = self._enabled
-        if inspect.isgeneratorfunction(func):
-            return cast("Callable[_P, _R]", _generator_wrapper(func, enabled))
-
-        @functools.wraps(func)
-        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            with _GradMode(enabled):
-                return func(*args, **kwargs)
-
-        return wrapper
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-def _generator_wrapper(func: Callable[..., Generator[Any, Any, Any]], enabled: bool) -> Callable[..., Any]:
-    """A generator function whose body runs in the mode at each resume (as PyTorch's decorators do).
-
-    The mode is set only while the body runs: between two ``next()`` calls the
-    caller's own mode applies, so a ``for`` loop over the generator is unaffected.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
-        gen = func(*args, **kwargs)
-        try:
-            with _GradMode(enabled):
-                response = gen.send(None)
-            while True:
-                try:
-                    request = yield response
-                except GeneratorExit:
-                    with _GradMode(enabled):
-                        gen.close()
-                    raise
-                except BaseException:
-                    with _GradMode(enabled):
-                        response = gen.throw(*sys.exc_info()[1:2])
-                else:
-                    with _GradMode(enabled):
-                        response = gen.send(request)
-        except StopIteration as stop:
-            return stop.value
-
-    return wrapper
-
-
-class _BareDecorator(type):
-    """Lets ``@no_grad`` work without parentheses, as in PyTorch: called with a function, decorate it.
-
-    (Type checkers see only ``no_grad()``: typed code writes ``@no_grad()``.)
-    """
-
-    def __call__(cls, *args: Any) -> Any:
-        mode = super().__call__()
-        return mode(*args) if args else mode
-
-
-class _NoArgumentMode(_GradMode, metaclass=_BareDecorator):
-    """A mode taking no argument: ``with no_grad():``, ``@no_grad()`` or ``@no_grad``."""
-
-    _mode: bool
-
-    def __init__(self, func: None = None) -> None:  # `func` only for type checkers: see _BareDecorator
-        super().__init__(self._mode)
-
-
-class no_grad(_NoArgumentMode):  # noqa: N801 - the name PyTorch users know
-    """Compute values without recording a graph (fast inference, optimizer steps).
-
-    Use it as ``with no_grad(): ...`` or as a decorator, ``@no_grad`` or
-    ``@no_grad()``; on a generator function it covers the generator's body.
-    Results made inside have no `inputs` and no `op`, so they are leaves.
-    """
-
-    _mode = False
-
-
-class enable_grad(_NoArgumentMode):  # noqa: N801 - the name PyTorch users know
-    """Turn recording back on inside a `no_grad` block (context manager or decorator, with or without ``()``)."""
-
-    _mode = True
-
-
-class set_grad_enabled(_GradMode):  # noqa: N801 - the name PyTorch users know
-    """Turn recording on or off by a flag, as ``with set_grad_enabled(training): ...``."""
-
-    def __init__(self, mode: bool) -> None:
-        if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(mode) expects a bool, got {describe(mode)}")
-        super().__init__(mode)
 
 
 class Value:
@@ -252,8 +121,6 @@ class Value:
 
     def _record_micrograd_node(self, children: object, op_name: object) -> None:
         """micrograd's ``Value(data, (self, other), '+')``: a node whose backward is its `_backward` closure."""
-        from .ops import ClosureOp  # ops imports this module
-
         if isinstance(children, (str, bytes, Mapping)) or not isinstance(children, Iterable):
             raise TypeError(f"Value(data, _children): _children must be a tuple of Values, got {describe(children)}")
         inputs = tuple(children)
@@ -262,8 +129,8 @@ class Value:
                 raise TypeError(f"Value(data, _children): _children must hold Values, got {describe(child)}")
         if not isinstance(op_name, str):
             raise TypeError(f"Value(data, _children, _op): _op must be a str, got {describe(op_name)}")
-        if inputs and _recording.get():
-            self.op, self._x, self._y = ClosureOp(op_name, len(inputs)), inputs, None
+        if inputs and recording():
+            self.op, self._x, self._y = _hooks.closure_op(op_name, len(inputs)), inputs, None
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -297,34 +164,30 @@ class Value:
         `Value` without inputs (a leaf, or a node made under `no_grad`) has no
         effect: it has nothing to pass a gradient to.
         """
-        from .ops import ClosureOp
-
         op, node = self.op, self
-        if isinstance(op, ClosureOp):
-            return op.closure
+        if isinstance(op, _hooks.closure_op):
+            closure: Callable[[], object] = op.closure
+            return closure
         if op is None:
             return _nothing
 
         def table_backward() -> None:
             inputs = node.inputs
-            partials = op.derivative(*[x.data for x in inputs], node.data)
-            for x, d in zip(inputs, (partials,) if len(inputs) == 1 else partials):
-                x.grad += node.grad * d
+            for x, contribution in zip(inputs, op.vjp(node.grad, *[x.data for x in inputs], node.data)):
+                x.grad += contribution
 
         return table_backward
 
     @_backward.setter
     def _backward(self, closure: Callable[[], object]) -> None:
-        from .ops import ClosureOp
-
         if not callable(closure):
             raise TypeError(f"_backward must be a function of no arguments, got {describe(closure)}")
         inputs = self.inputs
         if not inputs:
             return
-        if not isinstance(self.op, ClosureOp):
-            self.op, self._x, self._y = ClosureOp(self._op, len(inputs)), inputs, None
-        assert isinstance(self.op, ClosureOp)
+        closure_op = _hooks.closure_op
+        if not isinstance(self.op, closure_op):
+            self.op, self._x, self._y = closure_op(self._op, len(inputs)), inputs, None
         self.op.closure = closure
 
     @property
@@ -392,8 +255,6 @@ class Value:
             retain_graph: accepted for PyTorch compatibility and ignored:
                 the graph is always kept, so ``backward()`` may be called again.
         """
-        from .backprop import backward  # backprop imports this module
-
         if grad is not None:
             if gradient is not None:
                 raise TypeError("backward() got both gradient= and grad=; they are the same argument")
@@ -402,7 +263,7 @@ class Value:
             raise TypeError(f"backward(retain_graph=...) expects a bool or None, got {describe(retain_graph)}")
         if isinstance(gradient, Value):
             gradient = gradient.data
-        backward(self, 1.0 if gradient is None else gradient)
+        _hooks.backward(self, 1.0 if gradient is None else gradient)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle (and `copy.deepcopy`) the graph below this value, without recursion, so deep graphs work.
@@ -488,8 +349,6 @@ def _restore_leaf(cls: type[Value], data: float, grad: float, label: str, requir
 
 def _restore_graph(leaves: list[Value], rows: list[tuple[Any, ...] | None]) -> Value:
     """Rebuild the nodes of `Value.__reduce__` in order; returns the last one (the pickled value)."""
-    from .ops import ClosureOp  # ops imports this module
-
     built: list[Value] = []
     remaining = iter(leaves)
     for row in rows:
@@ -500,7 +359,7 @@ def _restore_graph(leaves: list[Value], rows: list[tuple[Any, ...] | None]) -> V
         node: Value = _new(cls)
         node.data, node.grad, node.op, node.label = data, grad, op, label
         xs = tuple(built[i] for i in inputs)
-        if isinstance(op, ClosureOp):  # a micrograd-made node (copied, never pickled) keeps its tuple
+        if isinstance(op, _hooks.closure_op):  # a micrograd-made node (copied, never pickled) keeps its tuple
             node._x, node._y = xs, None
         elif len(xs) == 2:
             node._x, node._y = xs
@@ -538,7 +397,7 @@ def constant(data: float) -> Value:
 def make_node(op: Op, data: float, inputs: tuple[Value, ...]) -> Value:
     """The general path: a node holding `data`, recorded as `op` of `inputs` unless under no_grad."""
     out = constant(data)
-    if _recording.get():
+    if recording():
         out.op = op
         if len(inputs) == 2:
             out._x, out._y = inputs
@@ -583,7 +442,7 @@ def named_error(op: Op, args: tuple[object, ...], exc: BaseException) -> BaseExc
 
 def _unary_method(op: Op) -> Callable[[Value], Value]:
     """``value.exp()``, ``-value``, ...: `make_node` inlined, for the hottest path of the engine."""
-    forward, value_type, new, recording = op.forward, Value, _new, _recording.get  # locals: faster than globals
+    forward, value_type, new, recording_ = op.forward, Value, _new, recording  # locals: faster than globals
 
     def method(self: Value) -> Value:
         out: Value = new(value_type)
@@ -592,7 +451,7 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
         except (ArithmeticError, ValueError) as exc:
             raise named_error(op, (self.data,), exc) from None
         out.grad, out.label, out._y = 0.0, "", None
-        if recording():
+        if recording_():
             out.op, out._x = op, self
         else:
             out.op, out._x = None, None
@@ -609,7 +468,7 @@ def _binary_method(
     With `constant_op`, a plain number on the other side is not an input but part
     of the operation (``x ** 2`` is the one-input operation "**2").
     """
-    forward, value_type, new, recording = op.forward, Value, _new, _recording.get  # locals: faster than globals
+    forward, value_type, new, recording_ = op.forward, Value, _new, recording  # locals: faster than globals
 
     def method(self: Value, other: object) -> Any:
         # Exact-type tests first: `isinstance` against the numbers.Real ABC costs
@@ -631,7 +490,7 @@ def _binary_method(
         except (ArithmeticError, ValueError) as exc:
             raise named_error(op, (left.data, right.data), exc) from None
         out.grad, out.label = 0.0, ""
-        if recording():
+        if recording_():
             out.op, out._x, out._y = op, left, right
         else:
             out.op, out._x, out._y = None, None, None
@@ -640,7 +499,29 @@ def _binary_method(
     return method
 
 
-def setup_value(table: Iterable[Op], constant_forms: Mapping[str, Callable[[float], Op]]) -> None:
+class _Hooks:
+    """What the layers above install into the node layer (it imports none of them).
+
+    ``closure_op``: the class of a micrograd-made node's operation
+    (`autograd.ops.ClosureOp`), installed with the table by `setup_value`;
+    ``backward``: the driver `Value.backward` runs (`autograd.backprop.backward`),
+    installed by `install_backward`.  Until then, both say what is missing.
+    """
+
+    closure_op: Any = type("ClosureOpNotInstalled", (), {})
+    backward: Callable[[Value, float], None]
+
+    def __init__(self) -> None:
+        def missing(root: Value, seed: float) -> None:
+            raise RuntimeError("backward() needs autograd.backprop: import autograd, not only autograd.value")
+
+        self.backward = missing
+
+
+_hooks = _Hooks()
+
+
+def setup_value(table: Iterable[Op], constant_forms: Mapping[str, Callable[[float], Op]], closure_op: type[Op]) -> None:
     """Install the operators and methods of every operation of `table` on `Value`.
 
     Each operation lists the `Value` methods it provides in ``op.methods``:
@@ -648,8 +529,10 @@ def setup_value(table: Iterable[Op], constant_forms: Mapping[str, Callable[[floa
     one its operator and the reflected operator (``"__add__"``, ``"__radd__"``).
     `constant_forms` maps a method name to the operation to use when the other
     side is a plain number (``x ** 2`` is ``power(2)``, not ``pow(x, 2)``).
+    `closure_op` is the operation class of nodes made micrograd's way.
     Called once, by `autograd.ops`, after its table.
     """
+    _hooks.closure_op = closure_op
     for op in table:
         for i, name in enumerate(op.methods):
             if op.arity == 1:
@@ -660,6 +543,11 @@ def setup_value(table: Iterable[Op], constant_forms: Mapping[str, Callable[[floa
             method.__qualname__ = f"Value.{name}"
             method.__doc__ = f"Apply the operation {op.name!r} (see `autograd.ops`)."
             setattr(Value, name, method)
+
+
+def install_backward(driver: Callable[[Value, float], None]) -> None:
+    """Set the driver `Value.backward` runs: ``driver(root, seed)``.  Called once, by `autograd.backprop`."""
+    _hooks.backward = driver
 
 
 # ---------------------------------------------------------------- walking the graph

@@ -35,6 +35,10 @@ except ModuleNotFoundError as error:  # `import autograd` finds another distribu
 _installation.check_import_name("nn", __file__)
 _installation.check_import_name("autograd", _os.path.join(_os.path.dirname(__file__), "..", "autograd", "__init__.py"))
 
+from autograd import libraries as _libraries
+
+_libraries.register(_os.path.dirname(__file__))  # errors in compiled code blame the user's line, not nn's
+
 from . import data
 from .compiling import CompiledLoss, compile_loss
 from .data import Dataset, load_digits, load_houses, load_line, make_moons, minibatches, one_hot, train_test_split

@@ -10,12 +10,12 @@
 -8.0
 
 The subpackage is ``autograd.compiler``: `tracing` (stand-in inputs, the
-checks that run only while tracing, the traced graph), `chainrule` (what both
-generators share: expressions, inlining, the backward pass), `pygen` (the Python
-backend: code and loading it), `cbackend` (the C backend: code, building,
-caching, ctypes), `entry` (what a backend hands back) and `compiled` (the
-object you call: guards, retracing, batches, sync with the parameters,
-verification).
+checks that run only while tracing, the traced graph), `codegen` (what every
+backend's generator shares: templates, expressions, inlining, the backward
+pass), `backends` (one module per backend, each with its own template table,
+and the registry: `backends.python`, `backends.c`), `built` (what a backend
+hands back for one trace) and `compiled` (the object you call: guards,
+retracing, batches, sync with the parameters, verification).
 ``autograd.compile`` is its `compile` function, loaded on first use so
 ``import autograd`` stays the engine only; the package is not named
 ``compile`` so that the attribute ``autograd.compile`` can be the function.
@@ -23,19 +23,22 @@ verification).
 How a trace works: the dynamic arguments are replaced by labelled leaf
 `Value`s and `fn` runs once, eagerly, building an ordinary graph (so the first
 call costs about one eager call).  Leaves made during the call are constants
-(folded into the code), the other leaves are parameters.  Code templates come
-from each operation's ``Op.code`` (see `autograd.ops`).
+(folded into the code), the other leaves are parameters.  Each backend spells
+the operations from its own template table (see `autograd.compiler.backends`).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..checks import check_int
 from ..value import Value
+from .backends import Backend, BuildOptions, backend_names, get_backend, register_backend
+from .backends.c import CompilerNotFoundError, MissingCCodeError
+from .built import BuiltTrace, Stats
 from .compiled import Compiled, CompileMismatchError, EagerFallbackWarning, Packed, RetraceWarning
-from .entry import Stats
 from .tracing import FrozenValueWarning, TraceError
 
 __all__ = [
@@ -48,9 +51,14 @@ __all__ = [
     "CompileMismatchError",
     "Packed",
     "Stats",
+    "BuiltTrace",
+    "Backend",
+    "register_backend",
+    "get_backend",
+    "backend_names",
+    "CompilerNotFoundError",
+    "MissingCCodeError",
 ]
-
-BACKENDS = ("python", "c")
 
 
 def compile(  # noqa: A001 - the public name asked for: autograd.compile
@@ -72,7 +80,8 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
             built from the leaf `Value`s it closes over (its parameters),
             e.g. one sample's loss.
         backend: ``"python"`` (generated Python, readable in ``.source``) or
-            ``"c"`` (generated C built with a C compiler found on the machine).
+            ``"c"`` (generated C built with a C compiler found on the machine),
+            or the name of a backend added with `register_backend`.
         static: arguments (positions or names) that are settings rather
             than inputs: their value is frozen into a trace, and a new value
             traces again (with a `RetraceWarning`).
@@ -99,22 +108,29 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
     """
     if not callable(fn):
         raise TypeError(f"autograd.compile expects a function, got {type(fn).__name__}")
-    if backend not in BACKENDS:
-        raise ValueError(f"autograd.compile: backend must be one of {BACKENDS}, got {backend!r}")
+    chosen = get_backend(backend)
     every = 1 if verify is True else 0 if verify is False else check_int(verify, "autograd.compile verify", 0)
     limit = check_int(max_traces, "autograd.compile max_traces", 1)
-    if backend == "c":
-        from .cbackend import find_compiler
-
-        find_compiler(compiler)  # fail now, with how to get one, rather than at the first call
+    options = BuildOptions(cache_dir=cache_dir, compiler=compiler)
+    chosen.check(options)  # fail now (e.g. no C compiler, with how to get one) rather than at the first call
     return Compiled(
         fn,
-        backend=backend,
+        backend=chosen,
         static=static,
         strict=bool(strict),
         verify=every,
         params=params,
         max_traces=limit,
-        cache_dir=cache_dir,
-        compiler=compiler,
+        options=options,
     )
+
+
+def __getattr__(name: str) -> object:
+    if name == "Entry":  # renamed: one trace's built code
+        warnings.warn(
+            "autograd.compiler.Entry is now autograd.compiler.BuiltTrace; the old name will be removed",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return BuiltTrace
+    raise AttributeError(f"module 'autograd.compiler' has no attribute {name!r}")

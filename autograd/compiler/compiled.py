@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from ..checks import check_int, check_sequence, describe, to_float
-from ..value import Value, is_grad_enabled
-from .entry import Entry, Stats
-from .pygen import build_python
+from ..grad_mode import is_grad_enabled
+from ..value import Value
+from .backends import Backend, BuildOptions
+from .built import BuiltTrace, Stats
 from .tracing import CONST, OP, Trace, describe_signature, signature, trace
 
 __all__ = ["Compiled", "Packed", "RetraceWarning", "CompileMismatchError", "EagerFallbackWarning"]
@@ -78,11 +79,9 @@ def _interpret(tr: Trace, args: Sequence[object], params: Sequence[float], seed:
             continue
         assert node.op is not None
         with _Blame(node.op.name, node.where, "derivative"):
-            partials = node.op.derivative(*[values[i] for i in node.inputs], values[k])
-        if node.op.arity == 1:
-            partials = (partials,)
-        for i, d in zip(node.inputs, partials):
-            grads[i] += grads[k] * d
+            contributions = node.op.vjp(grads[k], *[values[i] for i in node.inputs], values[k])
+        for i, contribution in zip(node.inputs, contributions):
+            grads[i] += contribution
 
 
 class _Blame:
@@ -125,23 +124,23 @@ class Compiled:
         self,
         fn: Callable[..., Value],
         *,
-        backend: str,
+        backend: Backend,
         static: Iterable[int | str],
         strict: bool,
         verify: int,
         params: Any,
         max_traces: int,
-        cache_dir: str | None,
-        compiler: str | None,
+        options: BuildOptions,
     ) -> None:
         import inspect
 
         self.fn = fn
-        self.backend = backend
+        self._backend = backend
+        self.backend = backend.name
         self.strict = strict
         self.verify = verify
         self.max_traces = max_traces
-        self.cache_dir, self.compiler = cache_dir, compiler
+        self._options = options
         self._params_source = params
         self.__name__ = getattr(fn, "__name__", "compiled")
         try:
@@ -162,7 +161,8 @@ class Compiled:
             else:
                 raise TypeError(f"autograd.compile: static= takes argument positions or names, got {describe(s)}")
         self._static = frozenset(statics)
-        self._entries: dict[Any, Entry] = {}
+        self._entries: dict[Any, BuiltTrace] = {}
+        self._param_lists: dict[Any, list[Value]] = {}  # per trace: the parameter list it was guarded with
         self._last_key: Any = None
         self._calls = 0
         self._eager_warned = False
@@ -273,9 +273,9 @@ class Compiled:
         if len(groups) == 1:
             key, (_, example) = next(iter(groups.items()))
             entry = self._entry(key, example)
-            if entry is not None and "pack" in entry.extra:
+            if entry is not None and entry.pack is not None:
                 dyn = [c for i, c in enumerate(columns) if i not in self._static]
-                arrays = entry.extra["pack"](dyn, n)
+                arrays = entry.pack(dyn, n)
         return Packed(self, list(columns), n, groups, arrays)
 
     def sgd(
@@ -318,12 +318,12 @@ class Compiled:
         sizes = [min(size, len(indices) - start) for start in range(0, len(indices), size)]
         key, (_, example) = next(iter(groups.items()))
         entry = self._entry(key, example) if len(groups) == 1 else None
-        if entry is not None and "sgd" in entry.extra and is_grad_enabled() and not self.verify and indices:
+        whole_epoch = entry is not None and entry.sgd is not None and is_grad_enabled() and not self.verify
+        if whole_epoch and indices:
+            assert entry is not None and entry.sgd is not None and entry.pack is not None  # (whole_epoch)
             if arrays is None:
-                arrays = entry.extra["pack"]([c for i, c in enumerate(cols) if i not in self._static], n)
-            outs, new, grads = entry.extra["sgd"](
-                arrays, indices, [p.data for p in entry.params], rate, sizes, reduce == "mean"
-            )
+                arrays = entry.pack([c for i, c in enumerate(cols) if i not in self._static], n)
+            outs, new, grads = entry.sgd(arrays, indices, [p.data for p in entry.params], rate, sizes, reduce == "mean")
             if all(map(math.isfinite, outs)):
                 losses, start = [], 0
                 for count in sizes:
@@ -421,12 +421,12 @@ class Compiled:
             return list(source())
         return list(source)
 
-    def _entry(self, key: Any, example: Sequence[object]) -> Entry | None:
+    def _entry(self, key: Any, example: Sequence[object]) -> BuiltTrace | None:
         entry = self._entries.get(key)
         current = self._param_list()
-        if entry is not None and current is not None and not _same(current, entry.extra["param_list"]):
+        if entry is not None and current is not None and not _same(current, self._param_lists[key]):
             self._warn_retrace(
-                f"the set of parameters changed ({len(entry.extra['param_list'])} before, "
+                f"the set of parameters changed ({len(self._param_lists[key])} before, "
                 f"{len(current)} now, or different Value objects)"
             )
             del self._entries[key]
@@ -447,8 +447,9 @@ class Compiled:
             return None
         if self._entries:
             self._warn_retrace(self._explain(key))
-        entry = self._build(key, example, current)
+        entry = self._build(example)
         self._entries[key] = entry
+        self._param_lists[key] = current if current is not None else list(entry.trace.params)
         self._last_key = key
         return entry
 
@@ -472,7 +473,7 @@ class Compiled:
     def _warn_retrace(self, why: str) -> None:
         warnings.warn(f"autograd.compile: retracing {self.__name__} because {why}", RetraceWarning, stacklevel=5)
 
-    def _build(self, key: Any, example: Sequence[object], param_list: list[Value] | None) -> Entry:
+    def _build(self, example: Sequence[object]) -> BuiltTrace:
         dynamic = [i for i in range(len(example)) if i not in self._static]
         names = [self._names[i] if i < len(self._names) else f"arg{i}" for i in range(len(example))]
         # Tracing and generating allocate a great many objects and free few before the end, which triggers
@@ -487,22 +488,16 @@ class Compiled:
             stats = Stats(
                 trace_seconds=t1 - t0, nodes=tr.size, parameters=len(tr.params), traces=len(self._entries) + 1
             )
-            if self.backend == "c":
-                from .cbackend import build_c
-
-                entry = build_c(tr, self.__name__, stats, self.cache_dir, self.compiler)
-            else:
-                entry = build_python(tr, self.__name__, stats)
+            entry = self._backend.build(tr, self.__name__, stats, self._options)
         finally:
             if paused:
                 gc.enable()
-        entry.extra["param_list"] = param_list if param_list is not None else list(tr.params)
         self.stats = stats
         return entry
 
     def _guarded(
         self,
-        entry: Entry,
+        entry: BuiltTrace,
         dyn: list[Sequence[object]],
         params: list[float],
         seed: float | None,
@@ -524,7 +519,7 @@ class Compiled:
                         raise found from error
                     raise
             raise
-        if entry.extra.get("check_finite") and not all(map(math.isfinite, result[0])):
+        if entry.replay_non_finite and not all(map(math.isfinite, result[0])):
             # C computes NaN/inf where Python raises: replay in Python to raise eager's error, if there is one.
             for s in range(n):
                 _interpret(entry.trace, [c[s] for c in dyn], params, seed)

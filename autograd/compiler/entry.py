@@ -1,43 +1,26 @@
-"""What a backend hands back for one trace: its generated functions, and what building them cost."""
+"""Deprecated: ``Entry`` is now `autograd.compiler.built.BuiltTrace` (one trace's built code).
+
+Kept for one release: importing ``Entry`` (or ``Stats``) from here still
+works, with a `DeprecationWarning`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import warnings
 from typing import Any
 
-from ..value import Value
-from .tracing import Trace
+from . import built
 
-__all__ = ["Entry", "Stats"]
-
-
-@dataclass
-class Stats:
-    """What compiling cost, for the last trace: seconds and graph size."""
-
-    trace_seconds: float = 0.0
-    generate_seconds: float = 0.0
-    compile_seconds: float = 0.0
-    nodes: int = 0
-    parameters: int = 0
-    traces: int = 0
-    cached: bool = False
+_RENAMED = {"Entry": "BuiltTrace", "Stats": "Stats"}
 
 
-@dataclass
-class Entry:
-    """One trace's generated code, built by `pygen.build_python` or `cbackend.build_c`.
-
-    ``run(n, *inputs, params, grads, seed) -> (outputs, grads)`` and
-    ``forward(n, *inputs, params) -> outputs`` run `n` samples; ``extra``
-    holds what a backend offers beyond them (the C backend's ``sgd`` and
-    ``pack``) and what the compiled object keeps with the trace.
-    """
-
-    trace: Trace
-    params: list[Value]
-    run: Callable[..., tuple[list[float], Sequence[float]]]
-    forward: Callable[..., list[float]]
-    source: str
-    extra: dict[str, Any] = field(default_factory=dict)
+def __getattr__(name: str) -> Any:
+    if name not in _RENAMED:
+        raise AttributeError(f"module 'autograd.compiler.entry' has no attribute {name!r}")
+    new = _RENAMED[name]
+    warnings.warn(
+        f"autograd.compiler.entry.{name} is now autograd.compiler.built.{new}; the old name will be removed",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(built, new)

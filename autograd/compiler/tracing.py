@@ -24,22 +24,21 @@ trace from one thread at a time.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import libraries
 from .. import value as value_module
 from ..checks import describe, is_real
+from ..grad_mode import enable_grad
+from ..libraries import ENGINE_DIR
 from ..ops import TABLE, Op
 from ..value import Value, topological_order
 
 __all__ = ["TraceError", "FrozenValueWarning", "Node", "Trace", "trace", "signature", "ENGINE_DIR"]
-
-ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_NN_DIR = os.path.join(os.path.dirname(ENGINE_DIR.rstrip(os.sep)), "nn") + os.sep
 
 INPUT, PARAM, CONST, OP = "input", "param", "const", "op"
 
@@ -114,27 +113,19 @@ def describe_signature(sig: Any) -> str:
     return f"a sequence of {len(sig)} ({what})" if sig else "an empty sequence"
 
 
-_ENGINE, _NN, _USER = 0, 1, 2
-_home: dict[str, int] = {}  # file name -> where it lives (one of the three above), filled as met
-
-
-def _home_of(filename: str) -> int:
-    home = _ENGINE if filename.startswith(ENGINE_DIR) else _NN if filename.startswith(_NN_DIR) else _USER
-    _home[filename] = home
-    return home
-
-
 def _site(depth: int) -> tuple[str, int]:
-    """The innermost frame outside the engine (preferring one outside nn too), as (file, line)."""
+    """The innermost frame outside the engine (preferring one outside registered libraries too), as (file, line).
+
+    Libraries (valuegrad's `nn` among them) register their folders with `autograd.libraries.register`.
+    """
     frame: Any = sys._getframe(depth)
     fallback = None
+    where, user = libraries.where, libraries.USER
     while frame is not None:
         filename = frame.f_code.co_filename
-        home = _home.get(filename)
-        if home is None:
-            home = _home_of(filename)
-        if home:
-            if home == _USER:
+        home = where(filename)
+        if home != libraries.ENGINE:
+            if home == user:
                 return filename, frame.f_lineno
             if fallback is None:
                 fallback = (filename, frame.f_lineno)
@@ -320,7 +311,7 @@ def trace(
     for i in dynamic:
         call_args[i] = _stand_ins(args[i], names[i], recorder, leaves)
         stand_ins.append(call_args[i])
-    with _patched(recorder), value_module.enable_grad():
+    with _patched(recorder), enable_grad():
         out = fn(*call_args)
     if not isinstance(out, Value):
         raise TypeError(

@@ -43,10 +43,19 @@ def test_every_table_row_is_exported_and_named_functions_are_expression_function
     names = {name for name, v in vars(ops).items() if isinstance(v, Op) and v in ops.TABLE}
     assert len(names) == len(ops.TABLE) == len(ops.BUILTINS)
     for name in names:
-        assert name in ops.__all__ and name in autograd.__all__
-        assert getattr(autograd, name) is getattr(ops, name)
+        assert name in ops.__all__ and getattr(autograd, name) is getattr(ops, name)
+        # `from autograd import *` leaves out the rows named like builtins, so pow(2, 3, 5) and abs(-3) stay Python's
+        assert (name in autograd.__all__) == (name not in ("pow", "abs"))
     assert set(ops.FUNCTIONS) == {"neg", "abs", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos"}
     assert not any(isinstance(v, Op) for k, v in vars(ops).items() if k.startswith("_") and not k.startswith("__"))
+
+
+def test_star_import_does_not_shadow_builtins() -> None:
+    namespace: dict[str, object] = {}
+    exec("from autograd import *\nresult = (pow(2, 3, 5), abs(-3), compile('1', '<s>', 'eval'))", namespace)
+    three, positive, code = namespace["result"]  # type: ignore[misc]
+    assert three == 3 and positive == 3 and type(positive) is int and eval(code) == 1
+    assert "exp" in namespace and "Value" in namespace
 
 
 def test_op_is_an_immutable_object_with_identity_equality() -> None:
@@ -110,6 +119,7 @@ def test_import_autograd_loads_only_the_engine() -> None:
     loaded = set(ast.literal_eval(out))
     assert loaded == {
         "autograd",
+        "autograd.grad_mode",
         "autograd.value",
         "autograd.ops",
         "autograd.backprop",

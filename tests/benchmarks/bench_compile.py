@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         torch = None
     try:
-        from autograd.compiler.cbackend import find_compiler
+        from autograd.compiler.backends.c import find_compiler
 
         cc = " ".join(find_compiler())
     except RuntimeError:

@@ -1,7 +1,19 @@
-"""What the Python and C generators share: expressions, inlining, and the backward pass as statements.
+"""Code generation every backend shares: templates, expressions, inlining, the backward pass as statements.
 
-Both backends write a traced graph the same way; only the spelling differs
+Every backend writes a traced graph the same way; only the spelling differs
 (``g_w = g_w + g4 * x`` in Python, ``G[0] = G[0] + d[4] * x0[0];`` in C).
+A backend brings its spelling as a `TemplateTable` (how each operation is
+written) and a `Writer` (how the backward pass's statements are written).
+
+A code template is a pair ``(forward, partials)`` of format strings, one
+partial per input.  ``{0}``, ``{1}``, ... stand for the inputs, ``{out}`` for
+the result and ``{c}`` for ``op.const``.  A partial is the local derivative,
+which the generated code multiplies by the gradient arriving at the node; the
+literals ``"1.0"``, ``"-1.0"`` and ``"0.0"`` are recognised (no multiplication;
+nothing passed on).  A partial containing ``{g}`` is the whole contribution,
+written with the arriving gradient ``{g}`` (as relu's ``"({g} if {0} > 0.0
+else 0.0)"``).  Templates must compute exactly what the operation's
+``forward`` and ``derivative`` compute (the tests compare every row).
 
 * Expressions carry a precedence, so a template's result goes into another
   template with parentheses only where they are needed (`classify`,
@@ -19,9 +31,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Union
 
+from ..ops import Op, register_rule, rule_of
 from .tracing import OP, PARAM, Trace
 
 __all__ = [
@@ -32,8 +46,10 @@ __all__ = [
     "ATOM",
     "MAX_TERMS",
     "Expr",
+    "Template",
     "Templates",
-    "Spelling",
+    "TemplateTable",
+    "Writer",
     "classify",
     "parenthesize",
     "needed_in_backward",
@@ -50,8 +66,45 @@ MAX_TERMS = 100
 Expr = tuple[str, int]
 """Source text and its precedence."""
 
-Templates = Sequence[tuple[str, Sequence[str]] | None]
+Template = tuple[str, tuple[str, ...]]
+"""An operation's code: (forward, one partial per input)."""
+
+Templates = Sequence[Union[tuple[str, Sequence[str]], None]]  # noqa: UP007 - a runtime alias on Python 3.10
 """Per node: an operation's (forward, partials) code templates (``None`` for other nodes)."""
+
+
+class TemplateTable:
+    """One backend's code templates: the table's operations by family, users' operations by registration.
+
+    ``rows`` maps an operation's ``family`` (``"+"``, ``"tanh"``, ``"**c"``) to
+    its template, or to a function of the operation's constant giving one (for
+    the powers with a constant).  Operations made with `autograd.defop` have
+    no family: their templates are registered under the backend's name with
+    `autograd.ops.register_rule` (``defop(..., code={"c": ...})`` does that).
+    """
+
+    def __init__(self, backend: str, rows: Mapping[str, Template | Callable[[float], Template]]) -> None:
+        self.backend = backend
+        self.rows = dict(rows)
+
+    def lookup(self, op: Op) -> Template | None:
+        """The template for `op`, or ``None`` when this backend has none."""
+        if op.family is None:
+            found: Template | None = rule_of(self.backend, op)
+            return found
+        row = self.rows.get(op.family)
+        if callable(row):
+            assert op.const is not None
+            return row(op.const)
+        return row
+
+    def register(self, op: Op, template: Template) -> None:
+        """Give a user's operation its template for this backend (as ``defop(..., code=...)`` does)."""
+        register_rule(self.backend, op, template)
+
+    def __repr__(self) -> str:
+        return f"<{self.backend} templates for {len(self.rows)} operation families>"
+
 
 _BINARY = re.compile(r"\{(\w+)\} ([-+*/]) \{(\w+)\}")
 _NEG = re.compile(r"-\{(\w+)\}")
@@ -146,32 +199,42 @@ def inline_decisions(tr: Trace, templates: Templates, backward: bool) -> list[bo
     return inline
 
 
-@dataclass
-class Spelling:
-    """How one backend writes the backward pass.
+class Writer(ABC):
+    """How one backend writes the backward pass (the spelling `backward_statements` asks for).
+
+    A backend's generator subclasses it for one trace: the names it gives
+    gradients depend on that trace.
 
     Attributes:
         seed: the name of the gradient arriving at the output.
         chunk: the most terms summed in one statement (long sums are split).
-        statement: ``(target, expression) -> statement``.
-        param_gradient: node index of a parameter -> where its gradient accumulates.
-        node_gradient: node index -> a new variable for its gradient.
-        fill: ``(partial template, node index, gradient name) -> Expr``.
-        no_template: for a node whose operation has no partial templates (a
-            user's operation, Python only): ``(node index, gradient name) ->
-            (statements, one contribution per input)``.
     """
 
     seed: str
     chunk: int
-    statement: Callable[[str, str], str]
-    param_gradient: Callable[[int], str]
-    node_gradient: Callable[[int], str]
-    fill: Callable[[str, int, str], Expr]
-    no_template: Callable[[int, str], tuple[list[str], list[Expr]]] | None = None
+
+    @abstractmethod
+    def statement(self, target: str, expression: str) -> str:
+        """``target = expression`` as a statement."""
+
+    @abstractmethod
+    def param_gradient(self, k: int) -> str:
+        """Where the gradient of parameter node `k` accumulates."""
+
+    @abstractmethod
+    def node_gradient(self, k: int) -> str:
+        """A new variable for the gradient of node `k`."""
+
+    @abstractmethod
+    def partial(self, template: str, k: int, g: str) -> Expr:
+        """Partial `template` of node `k`, with `g` for ``{g}``, as an expression."""
+
+    def no_template(self, k: int, g: str) -> tuple[list[str], list[Expr]]:
+        """For an operation with no partial templates: (statements, one contribution per input)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot write an operation without templates")
 
 
-def backward_statements(tr: Trace, templates: Templates, spell: Spelling) -> list[str]:
+def backward_statements(tr: Trace, templates: Templates, spell: Writer) -> list[str]:
     """The backward pass of one sample: chain-rule statements, last operation first.
 
     A parameter's gradient accumulates (``g = g + ...``) from the value it
@@ -214,7 +277,6 @@ def backward_statements(tr: Trace, templates: Templates, spell: Spelling) -> lis
         assert template is not None
         partials = template[1]
         if not partials:
-            assert spell.no_template is not None
             statements, parts = spell.no_template(k, g)
             lines.extend(statements)
             for i, contribution in zip(node.inputs, parts):
@@ -232,7 +294,7 @@ def backward_statements(tr: Trace, templates: Templates, spell: Spelling) -> lis
             elif text == "-1.0":
                 contributions[i].append((f"-{g}", UNARY))
             elif "{g}" in text:
-                contributions[i].append(spell.fill(text, k, g))
+                contributions[i].append(spell.partial(text, k, g))
             else:
-                contributions[i].append((f"{g} * {parenthesize(spell.fill(text, k, ''), ATOM)}", MUL))
+                contributions[i].append((f"{g} * {parenthesize(spell.partial(text, k, ''), ATOM)}", MUL))
     return lines

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value, defop, ops
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))
 from compile_helpers import assert_same, close, compiled_run, eager
 
 POINTS = [-1.3, -0.4, 0.0, 0.3, 1.7]
@@ -98,10 +98,19 @@ def test_a_user_operation_without_templates_calls_its_own_functions() -> None:
 
 
 def test_a_user_operation_with_a_python_template_uses_it() -> None:
-    twice = defop("twice", lambda x: 2.0 * x, lambda x, out: 2.0, code={"py": ("2.0 * {0}", ("2.0",))})
+    twice = defop("twice", lambda x: 2.0 * x, lambda x, out: 2.0, code={"python": ("2.0 * {0}", ("2.0",))})
     w = Value(0.7, label="w")
     step = autograd.compile(lambda x: twice(w * x))
     assert compiled_run(step, [w], 3.0) == (4.2, [6.0]) or close(step(3.0), 4.2)
+    assert "_f0" not in step.source and "2.0 *" in step.source
+
+
+def test_the_old_template_key_py_still_works_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match='"py" is now "python"'):
+        twice = defop("twice", lambda x: 2.0 * x, lambda x, out: 2.0, code={"py": ("2.0 * {0}", ("2.0",))})
+    w = Value(0.7, label="w")
+    step = autograd.compile(lambda x: twice(w * x))
+    step(3.0)
     assert "_f0" not in step.source and "2.0 *" in step.source
 
 

@@ -1,5 +1,9 @@
 """The C backend: a traced graph as C, built with a C compiler found on the machine, loaded with ctypes.
 
+Its room holds how it spells every operation in C (`TEMPLATES`, keyed by the
+operation's family; templates may use ``<math.h>``), the generator, finding
+a compiler, building and caching, and the ctypes glue.
+
 The generated C keeps one slot per node in a scratch array (``t`` for
 values, ``d`` for gradients), so the code can be split into functions of
 `CHUNK` statements: compilers optimise many small functions far faster than
@@ -31,22 +35,87 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any
 
-from ..checks import describe
-from .chainrule import ATOM, Expr, Spelling, backward_statements, classify, inline_decisions, parenthesize
-from .entry import Entry, Stats
-from .tracing import CONST, INPUT, OP, Trace
+from ...checks import describe
+from ..built import BuiltTrace, Stats
+from ..codegen import (
+    ATOM,
+    Expr,
+    Template,
+    TemplateTable,
+    Writer,
+    backward_statements,
+    classify,
+    inline_decisions,
+    parenthesize,
+)
+from ..tracing import CONST, OP, Trace
+from .base import BuildOptions
 
-__all__ = ["CompilerNotFoundError", "MissingCCodeError", "find_compiler", "generate_c", "build_c", "cache_directory"]
+__all__ = [
+    "CBackend",
+    "TEMPLATES",
+    "CompilerNotFoundError",
+    "MissingCCodeError",
+    "find_compiler",
+    "generate_c",
+    "cache_directory",
+]
 
 CHUNK = 250
 """Statements per generated C function."""
 
 SUM_TERMS = 64
 """Most terms in one sum statement of the backward pass."""
+
+
+# fmt: off
+_D_BASE = "(({1} == 0.0 && {0} == 0.0) ? 0.0 : {1} * pow({0}, {1} - 1.0))"  # d(x ** y)/dx: 0 at 0 ** 0
+_D_EXPONENT = "({0} > 0.0 ? {out} * log({0}) : {0} == 0.0 ? 0.0 : NAN)"
+_SIGN = "({0} > 0.0 ? 1.0 : {0} < 0.0 ? -1.0 : 0.0 * {0})"
+
+
+def _power(p: float) -> Template:
+    """``x ** p`` for a constant p."""
+    if p == 2.0:
+        return "{0} * {0}", ("2.0 * {0}",)
+    if p == 0.0:  # x ** 0 is 1, and its derivative 0 also at x = 0 (as PyTorch)
+        return "1.0", ("0.0",)
+    return "pow({0}, {c})", ("{c} * pow({0}, {c} - 1.0)",)
+
+
+def _power_of(b: float) -> Template:
+    """``b ** x`` for a constant b."""
+    return "pow({c}, {0})", ("{out} * log({c})" if b > 0.0 else "0.0" if b == 0.0 else "NAN",)
+
+
+TEMPLATES = TemplateTable("c", {
+    #  family         forward                                   partials, one per input
+    "+":            ("{0} + {1}",                              ("1.0", "1.0")),
+    "-":            ("{0} - {1}",                              ("1.0", "-1.0")),
+    "*":            ("{0} * {1}",                              ("{1}", "{0}")),
+    "/":            ("{0} / {1}",                              ("1.0 / {1}", "-{out} / {1}")),
+    "**":           ("pow({0}, {1})",                          (_D_BASE, _D_EXPONENT)),
+    "neg":          ("-{0}",                                   ("-1.0",)),
+    "abs":          ("fabs({0})",                              (_SIGN,)),
+    "exp":          ("exp({0})",                               ("{out}",)),
+    "log":          ("log({0})",                               ("1.0 / {0}",)),
+    "tanh":         ("tanh({0})",                              ("1.0 - {out} * {out}",)),
+    "sigmoid":      ("({0} >= 0.0 ? 1.0 / (1.0 + exp(-{0})) : exp({0}) / (1.0 + exp({0})))",
+                                                               ("{out} * (1.0 - {out})",)),
+    "relu":         ("({0} > 0.0 || {0} != {0} ? {0} : 0.0)",  ("({0} > 0.0 ? {g} : 0.0 * {g})",)),
+    "sqrt":         ("sqrt({0})",                              ("0.5 / {out}",)),
+    "sin":          ("sin({0})",                               ("cos({0})",)),
+    "cos":          ("cos({0})",                               ("-sin({0})",)),
+    "detached_max": ("({1} > {0} ? {1} : {0})",                ("0.0", "0.0")),
+    "**c":          _power,
+    "c**":          _power_of,
+})
+"""How the C backend writes each operation (see `autograd.compiler.codegen` for the format)."""
+# fmt: on
 
 
 class CompilerNotFoundError(RuntimeError):
@@ -135,10 +204,33 @@ def _leaves(structure: Any) -> list[int]:
     return [k for s in structure for k in _leaves(s)]
 
 
-def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
-    """C source for ``vg_batch`` and ``vg_forward``, and the input sizes (numbers per dynamic argument)."""
+class _Writer(Writer):
+    """How the backward pass is spelled in C: gradients in the scratch array ``d``, parameters' in ``G``."""
+
+    seed = "seed"
+    chunk = SUM_TERMS
+
+    def __init__(self, param_slot: dict[int, int], fill: Callable[[str, int, str], Expr]) -> None:
+        self.param_slot, self.fill = param_slot, fill
+
+    def statement(self, target: str, expression: str) -> str:
+        return f"{target} = {expression};"
+
+    def param_gradient(self, k: int) -> str:
+        return f"G[{self.param_slot[k]}]"
+
+    def node_gradient(self, k: int) -> str:
+        return f"d[{k}]"
+
+    def partial(self, template: str, k: int, g: str) -> Expr:
+        return self.fill(template, k, g)
+
+
+def generate_c(tr: Trace, name: str, table: TemplateTable = TEMPLATES) -> tuple[str, list[int]]:
+    """C source for ``vg_batch``, ``vg_forward`` and ``vg_sgd``, and the input sizes (numbers per dynamic argument)."""
     nodes = tr.nodes
-    missing = sorted({n.op.name for n in nodes if n.kind == OP and n.op is not None and "c" not in n.op.code})
+    templates = [table.lookup(node.op) if node.kind == OP and node.op is not None else None for node in nodes]
+    missing = sorted({n.op.name for n, t in zip(nodes, templates) if n.kind == OP and n.op is not None and t is None})
     if missing:
         raise MissingCCodeError(
             f"backend='c': the operation(s) {', '.join(map(repr, missing))} have no C code; give it when defining "
@@ -159,7 +251,6 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
         if node.kind == CONST:
             ref[k] = _literal(node.value)
 
-    templates = [node.op.code["c"] if node.kind == OP and node.op is not None else None for node in nodes]
     inline = inline_decisions(tr, templates, backward=True)
     exprs: dict[int, Expr] = {}  # inlined operations: their C expression and its precedence
 
@@ -178,24 +269,17 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
     # the others are written into their one user's expression, so the compiler keeps them in registers
     forward: list[str] = []
     for k, node in enumerate(nodes):
-        if node.kind != OP or node.op is None:
+        template = templates[k]
+        if node.kind != OP or template is None:
             continue
-        expr = fill(node.op.code["c"][0], k)
+        expr = fill(template[0], k)
         if inline[k]:
             exprs[k] = expr
         else:
             ref[k] = f"t[{k}]"
             forward.append(f"t[{k}] = {expr[0]};")
     param_slot = {k: j for j, k in enumerate(tr.param_nodes)}
-    spelling = Spelling(
-        seed="seed",
-        chunk=SUM_TERMS,
-        statement=lambda target, expression: f"{target} = {expression};",
-        param_gradient=lambda k: f"G[{param_slot[k]}]",
-        node_gradient=lambda k: f"d[{k}]",
-        fill=fill,
-    )
-    backward = backward_statements(tr, templates, spelling)
+    backward = backward_statements(tr, templates, _Writer(param_slot, fill))
     xs = ", ".join(f"const double *restrict x{a}" for a in range(len(sizes)))
     xs_args = ", ".join(f"x{a}" for a in range(len(sizes)))
     head = "const double *restrict p, double *restrict t" + (f", {xs}" if xs else "")
@@ -215,7 +299,7 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
         out.append("}")
     for c, chunk in enumerate(bchunks):
         out.append(f"static NOINLINE void backward_{c}({head}, double *restrict d, double *restrict G, double seed) {{")
-        out.append("    (void)seed;")
+        out.append("    (void)seed; (void)d;")
         out.extend("    " + s for s in chunk)
         out.append("}")
     batch_xs = "".join(f", const double *X{a}" for a in range(len(sizes)))
@@ -262,7 +346,7 @@ def generate_c(tr: Trace, name: str) -> tuple[str, list[int]]:
     out.append("    }")
     out.append("}")
     source = "\n".join(line for line in out if line != "") + "\n"
-    return source.replace("(void)seed;\n", "(void)seed; (void)d;\n"), sizes
+    return source, sizes
 
 
 def _build(source: str, argv: tuple[str, ...], cache_dir: str | None) -> tuple[str, bool]:
@@ -329,13 +413,13 @@ def _address(buffer: array[Any]) -> int:
     return buffer.buffer_info()[0]
 
 
-def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler: str | None) -> Entry:
+def _build_c(tr: Trace, name: str, stats: Stats, options: BuildOptions, table: TemplateTable) -> BuiltTrace:
     """Generate, build (or find in the cache) and load the C code of a trace."""
     t0 = time.perf_counter()
-    source, sizes = generate_c(tr, name)
+    source, sizes = generate_c(tr, name, table)
     t1 = time.perf_counter()
-    argv = find_compiler(compiler)
-    path, cached = _build(source, argv, cache_dir)
+    argv = find_compiler(options.compiler)
+    path, cached = _build(source, argv, options.cache_dir)
     lib = ctypes.CDLL(path)
     t2 = time.perf_counter()
     stats.generate_seconds, stats.compile_seconds, stats.cached = t1 - t0, t2 - t1, cached
@@ -404,9 +488,38 @@ def build_c(tr: Trace, name: str, stats: Stats, cache_dir: str | None, compiler:
         )
         return outs.tolist(), p.tolist(), g.tolist()
 
-    entry = Entry(tr, list(tr.params), run, forward, source)
-    entry.extra.update(check_finite=True, library=path, keep=(lib, scratch_t, scratch_d), sgd=sgd, pack=inputs)
-    return entry
+    return BuiltTrace(
+        tr,
+        list(tr.params),
+        run,
+        forward,
+        source,
+        sgd=sgd,
+        pack=inputs,
+        replay_non_finite=True,
+        keep=(lib, scratch_t, scratch_d),
+        library=path,
+    )
 
 
-del INPUT
+class CBackend:
+    """``backend="c"``: generated C, built with a C compiler found on the machine, loaded with ctypes.
+
+    It runs whole epochs of plain SGD inside C (``runs_epochs``), and its
+    arithmetic gives NaN or inf where Python raises, so such results are
+    replayed in Python to raise eager's error.
+    """
+
+    name = "c"
+    runs_epochs = True
+    templates: TemplateTable = TEMPLATES
+
+    def check(self, options: BuildOptions) -> None:
+        """Find the compiler now, so that a missing one is reported when compiling, not at the first call."""
+        find_compiler(options.compiler)
+
+    def build(self, tr: Trace, name: str, stats: Stats, options: BuildOptions) -> BuiltTrace:
+        return _build_c(tr, name, stats, options, self.templates)
+
+    def __repr__(self) -> str:
+        return f"<backend {self.name!r}>"
