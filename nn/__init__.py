@@ -8,16 +8,27 @@
 >>> loss = hinge_loss([model([0.5, -0.2]), model([1.0, 0.3])], [1, -1])
 >>> opt.zero_grad(); loss.backward(); opt.step()
 
-Modules: `nn.module` (`Module`, automatic parameter discovery), `nn.layers`
-(`Neuron`, `Layer`, `MLP`), `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`,
-`Adam`, `AdamW`), `nn.lr_scheduler` (`StepLR`, `ExponentialLR`,
-`CosineAnnealingLR`), `nn.data` (two moons, minibatches, the seed posts'
-datasets), `nn.training` (`fit`), `nn.serialization` (`save`, `load`),
-`nn.seeding` (what a ``seed`` argument may be), `nn.compiling` (a model's loss
-compiled with `autograd.compile`: ``fit(..., compile=True)``), `nn.torch_bridge` (`to_torch`,
-`from_torch`: the same model as a ``torch.nn.Sequential``; needs the optional
-``torch`` extra, imported only when called).  The main demo, which trains
-and plots with matplotlib, is an example outside the package: ``examples/demo.py``.
+Modules: `nn.module` (`Module`, automatic parameter discovery).
+
+Building blocks, by kind: `nn.layers` (fully connected: micrograd's `Neuron`,
+`Layer`, `MLP`; PyTorch's `Linear`, `Sequential`, and `ReLU`, `Tanh`,
+`Sigmoid` as modules), `nn.embedding` (`Embedding`), `nn.normalization`
+(`RMSNorm`, `LayerNorm`), `nn.attention` (`CausalSelfAttention` and its
+`KVCache`).  Models assembled from them: `nn.models` (`GPT`, microgpt's
+language model).
+
+Training: `nn.losses`, `nn.metrics`, `nn.optim` (`SGD`, `Adam`, `AdamW`),
+`nn.lr_scheduler` (`StepLR`, `ExponentialLR`, `CosineAnnealingLR`,
+`LinearLR`), `nn.data` (a package: `nn.data.datasets`, two moons,
+minibatches, train/test splits, the seed posts' datasets; `nn.data.text`,
+makemore's names and `CharTokenizer`), `nn.training` (`fit`),
+`nn.serialization` (`save`, `load`), `nn.seeding` (what a ``seed`` argument
+may be), `nn.compiling` (a model's loss compiled with `autograd.compile`:
+``fit(..., compile=True)``), `nn.torch_bridge` (`to_torch`, `from_torch`: the
+same model in PyTorch, an MLP as a ``torch.nn.Sequential``, a `GPT` and its
+blocks as torch modules of the same structure; needs the optional ``torch``
+extra, imported only when called).  The main demo, which trains and plots
+with matplotlib, is an example outside the package: ``examples/demo.py``.
 """
 
 # Before anything imports from `autograd`: both of valuegrad's import names are also other distributions' (HIPS
@@ -39,10 +50,23 @@ from autograd import libraries as _libraries
 
 _libraries.register(_os.path.dirname(__file__))  # errors in compiled code blame the user's line, not nn's
 
-from . import data
+from . import data, models
+from .attention import CausalSelfAttention, KVCache
 from .compiling import CompiledLoss, compile_loss
-from .data import Dataset, load_digits, load_houses, load_line, make_moons, minibatches, one_hot, train_test_split
-from .layers import MLP, Layer, Neuron
+from .data import (
+    CharTokenizer,
+    Dataset,
+    load_digits,
+    load_houses,
+    load_line,
+    load_names,
+    make_moons,
+    minibatches,
+    one_hot,
+    train_test_split,
+)
+from .embedding import Embedding
+from .layers import MLP, Layer, Linear, Neuron, ReLU, Sequential, Sigmoid, Tanh
 from .losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -52,9 +76,11 @@ from .losses import (
     softmax,
     softplus,
 )
-from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LRScheduler, StepLR
+from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LinearLR, LRScheduler, StepLR
 from .metrics import binary_accuracy, categorical_accuracy
+from .models import GPT
 from .module import Module
+from .normalization import LayerNorm, RMSNorm
 from .optim import SGD, Adam, AdamW, Optimizer
 from .serialization import load, save
 from .torch_bridge import from_torch, to_torch
@@ -65,6 +91,18 @@ __all__ = [
     "Neuron",
     "Layer",
     "MLP",
+    "Linear",
+    "Sequential",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Embedding",
+    "RMSNorm",
+    "LayerNorm",
+    "CausalSelfAttention",
+    "KVCache",
+    "models",
+    "GPT",
     "mse_loss",
     "hinge_loss",
     "binary_cross_entropy_with_logits",
@@ -82,6 +120,7 @@ __all__ = [
     "StepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
+    "LinearLR",
     "data",
     "Dataset",
     "make_moons",
@@ -91,6 +130,8 @@ __all__ = [
     "load_line",
     "load_digits",
     "one_hot",
+    "load_names",
+    "CharTokenizer",
     "compile_loss",
     "CompiledLoss",
     "fit",

@@ -1,4 +1,10 @@
-"""`Neuron`, `Layer` and `MLP`: micrograd's building blocks, with a choice of activation and init.
+"""Fully connected layers: micrograd's `Neuron`, `Layer` and `MLP`, and PyTorch's `Linear` and `Sequential`.
+
+`Neuron`, `Layer` and `MLP` are micrograd's building blocks, with a choice of
+activation and init.  `Linear` is PyTorch's layer without activation, its
+weights stored as a matrix (``weight[i][j]``, output ``i``, input ``j``, as
+``torch.nn.Linear.weight``); `Sequential` chains modules, and `ReLU`, `Tanh`
+and `Sigmoid` are activations as modules to chain between them.
 
 A neuron computes ``activation(w1*x1 + ... + wn*xn + b)``.  The signatures and
 default behaviour are micrograd's: ``Neuron(nin, nonlin=True)`` is a ReLU
@@ -26,14 +32,18 @@ Randomness comes from ``seed``: ``None`` (default) uses the global `random`
 module, so ``random.seed(...)`` makes runs repeatable; an ``int`` uses a
 private ``random.Random(seed)``; a ``random.Random`` instance is used as is
 (and advanced).  An `MLP` or `Layer` draws all its weights from one stream,
-so ``MLP(2, [16, 1], seed=0)`` is the same network every time.
+so ``MLP(2, [16, 1], seed=0)`` is the same network every time.  `Linear`
+draws its weights in the same order (row by row, input by input), so
+``Linear(nin, nout, seed=s)`` has the weights of ``Layer(nin, nout,
+nonlin=False, seed=s)``.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 from autograd import Value
 from autograd.checks import check_int, check_sequence, describe, is_real
@@ -42,7 +52,22 @@ from autograd.value import Operand
 from .module import Module
 from .seeding import RandomSource, Seed, make_rng
 
-__all__ = ["Neuron", "Layer", "MLP", "Inputs", "Activation", "Init", "Seed", "ACTIVATIONS", "INITS"]
+__all__ = [
+    "Neuron",
+    "Layer",
+    "MLP",
+    "Linear",
+    "Sequential",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Inputs",
+    "Activation",
+    "Init",
+    "Seed",
+    "ACTIVATIONS",
+    "INITS",
+]
 
 
 Inputs = Sequence[Operand] | Operand
@@ -357,3 +382,197 @@ class MLP(Module):
     def extra_repr(self) -> str:
         sizes = " -> ".join(str(n) for n in [self.nin] + [layer.nout for layer in self.layers])
         return f"{sizes}, {self.num_parameters()} parameters"
+
+
+class Linear(Module):
+    """``y = W x + b``, a fully connected layer without activation (``torch.nn.Linear``).
+
+    Args:
+        nin: number of inputs (PyTorch's ``in_features``).
+        nout: number of outputs (``out_features``).
+        bias: whether the layer adds the bias vector ``b`` (default True).
+        init: weight initialisation, as for `Neuron` (default ``"uniform"``,
+            micrograd's U(-1, 1)); a callable ``(rng, nin) -> float`` draws
+            anything else, e.g. ``lambda rng, nin: rng.gauss(0.0, 0.08)``.
+        seed: ``None`` (global `random`), an int or a `random.Random`.
+
+    Biases start at 0.  Call it with ``nin`` inputs (numbers or `Value`s); it
+    returns the list of ``nout`` output `Value`s, also when ``nout == 1``.
+
+    Attributes:
+        weight: ``nout`` rows of ``nin`` weight `Value`s (parameters named
+            ``weight.i.j``, like the entries of ``torch.nn.Linear.weight``).
+        bias: the ``nout`` bias `Value`s (``bias.i``), or ``None``.
+    """
+
+    weight: list[list[Value]]
+    bias: list[Value] | None
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        bias: bool = True,
+        *,
+        init: Init = "uniform",
+        seed: Seed = None,
+    ) -> None:
+        self.nin = check_int(nin, "Linear nin", 1)
+        self.nout = check_int(nout, "Linear nout", 1)
+        if not isinstance(bias, bool):
+            raise TypeError(f"Linear bias must be True or False, got {describe(bias)}")
+        draw, rng = _resolve_init(init), make_rng(seed)
+        self.weight = [[Value(draw(rng, self.nin)) for _ in range(self.nin)] for _ in range(self.nout)]
+        self.bias = [Value(0.0) for _ in range(self.nout)] if bias else None
+
+    @property
+    def in_features(self) -> int:
+        """PyTorch's name for `nin`."""
+        return self.nin
+
+    @property
+    def out_features(self) -> int:
+        """PyTorch's name for `nout`."""
+        return self.nout
+
+    def __call__(self, x: Inputs) -> list[Value]:
+        return self.forward(x)
+
+    def forward(self, x: Inputs) -> list[Value]:
+        """The ``nout`` outputs ``sum_j weight[i][j] * x[j] + bias[i]`` for inputs ``x``."""
+        xs = _inputs(x, self.nin, "Linear")
+        try:
+            if self.bias is not None:
+                return [sum(map(_mul, row, xs), b) for row, b in zip(self.weight, self.bias)]
+            out = []
+            for row in self.weight:
+                products = map(_mul, row, xs)
+                out.append(sum(products, next(products)))
+            return out
+        except TypeError as error:
+            raise _explain(error, xs, "Linear") from None
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.nin}, out_features={self.nout}, bias={self.bias is not None}"
+
+    def _children_for_repr(self) -> list[tuple[str, str]]:
+        return []
+
+
+class _Elementwise(Module):
+    """An activation as a module: applied to each item of a list (or to one `Value`); no parameters."""
+
+    @staticmethod
+    def _fn(v: Value) -> Value:
+        raise NotImplementedError
+
+    @overload
+    def __call__(self, x: Value) -> Value: ...
+
+    @overload
+    def __call__(self, x: Sequence[Operand]) -> list[Value]: ...
+
+    def __call__(self, x: Value | Sequence[Operand]) -> Value | list[Value]:
+        return self.forward(x)
+
+    def forward(self, x: Value | Sequence[Operand]) -> Value | list[Value]:
+        """The activation of each input (a list for a list, a `Value` for a `Value` or a number)."""
+        fn, name = self._fn, type(self).__name__
+        if isinstance(x, Value):
+            return fn(x)
+        if is_real(x):
+            return fn(Value(float(x)))
+        items = check_sequence(x, f"{name} input")
+        out = []
+        for i, item in enumerate(items):
+            if isinstance(item, Value):
+                out.append(fn(item))
+            elif is_real(item) and not isinstance(item, bool):
+                out.append(fn(Value(float(item))))
+            else:
+                raise TypeError(f"{name} input {i} must be a number or a Value, got {describe(item)}")
+        return out
+
+
+class ReLU(_Elementwise):
+    """``max(0, x)`` for each input (``torch.nn.ReLU``), as a module for `Sequential`."""
+
+    @staticmethod
+    def _fn(v: Value) -> Value:
+        return v.relu()
+
+
+class Tanh(_Elementwise):
+    """``tanh(x)`` for each input (``torch.nn.Tanh``), as a module for `Sequential`."""
+
+    @staticmethod
+    def _fn(v: Value) -> Value:
+        return v.tanh()
+
+
+class Sigmoid(_Elementwise):
+    """``1 / (1 + exp(-x))`` for each input (``torch.nn.Sigmoid``), as a module for `Sequential`."""
+
+    @staticmethod
+    def _fn(v: Value) -> Value:
+        return v.sigmoid()
+
+
+class Sequential(Module):
+    """Modules called one after the other, each on the previous one's output (``torch.nn.Sequential``).
+
+    >>> net = Sequential(Linear(2, 8, seed=0), ReLU(), Linear(8, 1, seed=1))
+    >>> net
+    Sequential(
+      (0): Linear(in_features=2, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=1, bias=True)
+    )
+    >>> len(net([0.5, -1.0])), net.num_parameters()
+    (1, 33)
+
+    The modules are stored as the attributes ``"0"``, ``"1"``, ... (as
+    PyTorch does), so parameter names are ``0.weight.0.0``, ``2.bias.0``, ...
+    Index it (``net[0]``, ``net[-1]``, a slice gives a `Sequential`),
+    iterate over it, take its ``len``.
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        for i, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(
+                    f"Sequential expects nn modules (Linear, ReLU, MLP, ...), got {describe(module)} as module {i}"
+                )
+            setattr(self, str(i), module)
+        self._length = len(modules)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[Module]:
+        return (getattr(self, str(i)) for i in range(self._length))
+
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
+        modules = list(self)
+        if isinstance(index, slice):
+            return Sequential(*modules[index])
+        i = check_int(index, "Sequential index")
+        if not -len(modules) <= i < len(modules):
+            raise IndexError(f"Sequential index {i} is out of range for {len(modules)} modules")
+        result: Module = modules[i]
+        return result
+
+    def __call__(self, x: Any) -> Any:
+        return self.forward(x)
+
+    def forward(self, x: Any) -> Any:
+        """``x`` through every module in order."""
+        for module in self:
+            x = module(x)
+        return x

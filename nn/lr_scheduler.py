@@ -1,6 +1,6 @@
 """Learning-rate schedulers with PyTorch's names, arguments and formulas: `StepLR`, `ExponentialLR`, ...
 
-The three: `StepLR`, `ExponentialLR` and `CosineAnnealingLR`.
+The four: `StepLR`, `ExponentialLR`, `CosineAnnealingLR` and `LinearLR`.
 
 Use them as in PyTorch: make the scheduler after the optimizer (it records
 each group's starting ``lr`` as ``initial_lr``) and call ``scheduler.step()``
@@ -18,6 +18,7 @@ each group with starting rate ``base_lr`` (the closed forms):
 * `StepLR`: ``base_lr * gamma ** (e // step_size)``
 * `ExponentialLR`: ``base_lr * gamma ** e``
 * `CosineAnnealingLR`: ``eta_min + (base_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2``
+* `LinearLR`: ``base_lr * (start_factor + (end_factor - start_factor) * min(e, total_iters) / total_iters)``
 
 Like PyTorch, `step` computes the new rate from the current one (the
 recursive forms, which follow changes made to ``lr`` by other code), and
@@ -35,7 +36,7 @@ from autograd.checks import check_int, check_real, cut, describe
 
 from .optim import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR"]
+__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"]
 
 
 class LRScheduler:
@@ -226,6 +227,60 @@ class CosineAnnealingLR(LRScheduler):
             self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
             for base_lr in self.base_lrs
         ]
+
+
+class LinearLR(LRScheduler):
+    """Scale each group's rate by a factor going linearly from ``start_factor`` to ``end_factor`` (PyTorch's).
+
+    ``torch.optim.lr_scheduler.LinearLR``: over the first ``total_iters``
+    steps the factor moves in equal steps from ``start_factor`` to
+    ``end_factor``, and stays there afterwards.  microgpt's linear decay to
+    zero over ``N`` training steps (``lr * (1 - step / N)`` at step ``step``)
+    is ``LinearLR(opt, start_factor=1.0, end_factor=0.0, total_iters=N)``
+    with ``sched.step()`` after each ``opt.step()``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``lr`` it sets.
+        start_factor: the factor at epoch 0, in (0, 1] (default 1/3, as PyTorch).
+        end_factor: the factor from epoch ``total_iters`` on, in [0, 1] (default 1.0).
+        total_iters: the number of steps the change takes (default 5).
+    """
+
+    _settings = ("start_factor", "end_factor", "total_iters")
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        start = check_real(start_factor, "LinearLR start_factor")
+        if not 0.0 < start <= 1.0:
+            raise ValueError(f"LinearLR start_factor must be a number in (0, 1], got {start_factor!r:.40}")
+        end = check_real(end_factor, "LinearLR end_factor")
+        if not 0.0 <= end <= 1.0:
+            raise ValueError(f"LinearLR end_factor must be a number in [0, 1], got {end_factor!r:.40}")
+        self.start_factor = start
+        self.end_factor = end
+        self.total_iters = check_int(total_iters, "LinearLR total_iters", 1)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        groups, e = self.optimizer.param_groups, self.last_epoch
+        if e == 0:
+            return [group["lr"] * self.start_factor for group in groups]
+        if e > self.total_iters:
+            return [group["lr"] for group in groups]
+        change = self.end_factor - self.start_factor
+        factor = 1.0 + change / (self.total_iters * self.start_factor + (e - 1) * change)
+        return [group["lr"] * factor for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        progress = min(self.total_iters, self.last_epoch) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * progress
+        return [base_lr * factor for base_lr in self.base_lrs]
 
 
 def _positive(value: object, what: str) -> float:

@@ -1,16 +1,21 @@
-"""Neuron, Layer, MLP: micrograd compatibility, activations, input checks, reproducible init."""
+"""Neuron, Layer, MLP: micrograd compatibility, activations, input checks, reproducible init; Linear, Sequential."""
 
 from __future__ import annotations
 
 import math
 import os
 import random
+import sys
 from pathlib import Path
 
 import pytest
 
+import nn
 from autograd import Value
-from nn import MLP, Layer, Neuron
+from nn import MLP, Layer, Linear, Neuron, ReLU, Sequential, Sigmoid, Tanh
+
+sys.path.insert(0, str(Path(__file__).parent))
+from module_gradcheck import gradcheck_module, weighted_sum
 
 
 def test_mlp_337_parameters_and_single_value_output() -> None:
@@ -292,3 +297,99 @@ def test_a_typed_user_program_passes_mypy_strict(tmp_path: Path) -> None:
     bad.write_text(UNTYPED_CALL)
     out, _, status = api.run(["--strict", "--no-incremental", "--cache-dir", os.devnull, str(bad)])
     assert status == 1 and 'Item "list[Value]" of "Value | list[Value]" has no attribute "backward"' in out
+
+
+# ------------------------------------------------------------------ Linear, Sequential, activation modules
+
+
+def test_linear_computes_weight_times_x_plus_bias_and_always_returns_a_list() -> None:
+    lin = Linear(3, 2, seed=0)
+    lin.weight[0][0].data, lin.weight[0][1].data, lin.weight[0][2].data = 1.0, -2.0, 0.5
+    assert lin.bias is not None
+    lin.bias[0].data = 0.25
+    out = lin([2.0, 1.0, 4.0])
+    assert isinstance(out, list) and len(out) == 2
+    assert out[0].data == 1.0 * 2.0 - 2.0 * 1.0 + 0.5 * 4.0 + 0.25
+    assert len(Linear(2, 1, seed=0)([1.0, 2.0])) == 1  # a list also for one output (unlike Layer)
+    assert Linear(1, 1, seed=0)(3.0)[0].data == Linear(1, 1, seed=0)([3.0])[0].data
+
+
+def test_linear_has_layers_weights_for_the_same_seed_and_torch_names() -> None:
+    lin, layer = Linear(3, 4, seed=7), Layer(3, 4, nonlin=False, seed=7)
+    assert [w.data for row in lin.weight for w in row] == [w.data for n in layer.neurons for w in n.w]
+    no_bias = Linear(3, 2, bias=False, seed=0)
+    assert no_bias.bias is None and no_bias.num_parameters() == 6
+    assert [name for name, _ in Linear(2, 2, seed=0).named_parameters()] == [
+        "weight.0.0",
+        "weight.0.1",
+        "weight.1.0",
+        "weight.1.1",
+        "bias.0",
+        "bias.1",
+    ]
+    assert (lin.in_features, lin.out_features) == (3, 4)
+    assert repr(no_bias) == "Linear(in_features=3, out_features=2, bias=False)"
+    gauss = Linear(2, 3, bias=False, init=lambda rng, nin: rng.gauss(0.0, 0.08), seed=5)
+    rng = random.Random(5)
+    assert [w.data for row in gauss.weight for w in row] == [rng.gauss(0.0, 0.08) for _ in range(6)]
+
+
+def test_linear_gradients() -> None:
+    lin = Linear(3, 2, seed=1)
+    assert gradcheck_module(lin, lambda m, xs: weighted_sum(m(xs)), [0.3, -1.2, 0.7])
+    no_bias = Linear(2, 3, bias=False, seed=2)
+    assert gradcheck_module(no_bias, lambda m, xs: weighted_sum(m(xs)), [1.5, -0.5])
+
+
+def test_linear_argument_and_input_errors() -> None:
+    with pytest.raises(ValueError, match="Linear nout must be an int >= 1, got 0"):
+        Linear(2, 0)
+    with pytest.raises(TypeError, match="Linear bias must be True or False, got str 'yes'"):
+        Linear(2, 1, bias="yes")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Linear expects 2 inputs, got 3"):
+        Linear(2, 1, seed=0)([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="Linear input 1 must be a number or a Value, got str 'a'"):
+        Linear(2, 1, seed=0)([1.0, "a"])  # type: ignore[list-item]
+
+
+def test_sequential_chains_indexes_and_names_like_torch() -> None:
+    first, second = Linear(2, 3, seed=0), Linear(3, 1, seed=1)
+    net = Sequential(first, ReLU(), second)
+    x = [0.5, -1.5]
+    expected = second(ReLU()(first(x)))
+    assert [v.data for v in net(x)] == [v.data for v in expected]
+    assert len(net) == 3 and net[0] is first and net[-1] is second and list(net)[1].__class__ is ReLU
+    assert isinstance(net[1:], Sequential) and len(net[1:]) == 2 and net[1:][1] is second
+    assert [name for name, _ in net.named_parameters()][:2] == ["0.weight.0.0", "0.weight.0.1"]
+    assert net.num_parameters() == 9 + 4
+    assert repr(net) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
+        "  (1): ReLU()\n"
+        "  (2): Linear(in_features=3, out_features=1, bias=True)\n"
+        ")"
+    )
+    state = net.state_dict()
+    other = Sequential(Linear(2, 3, seed=5), ReLU(), Linear(3, 1, seed=6))
+    other.load_state_dict(state)
+    assert [v.data for v in other(x)] == [v.data for v in net(x)]
+    with pytest.raises(IndexError, match="Sequential index 3 is out of range for 3 modules"):
+        net[3]
+    with pytest.raises(TypeError, match=r"Sequential expects nn modules .* got function"):
+        Sequential(Linear(1, 1), lambda v: v)  # type: ignore[arg-type]
+
+
+def test_sequential_gradients_through_every_activation() -> None:
+    net = Sequential(Linear(2, 3, seed=3), Tanh(), Linear(3, 3, seed=4), Sigmoid(), Linear(3, 2, seed=5), ReLU())
+    assert gradcheck_module(net, lambda m, xs: weighted_sum(m(xs)), [0.4, -0.9])
+
+
+def test_activation_modules_on_lists_values_and_numbers() -> None:
+    assert [v.data for v in ReLU()([-1.0, Value(2.0), 3])] == [0.0, 2.0, 3.0]
+    assert ReLU()(Value(-2.0)).data == 0.0
+    assert Tanh()(Value(0.5)).data == math.tanh(0.5)
+    assert Sigmoid()([0.0])[0].data == 0.5
+    assert repr(Tanh()) == "Tanh()" and Tanh().num_parameters() == 0
+    with pytest.raises(TypeError, match="ReLU input 1 must be a number or a Value, got str 'x'"):
+        ReLU()([1.0, "x"])  # type: ignore[list-item]
+    assert nn.ReLU is ReLU and nn.Linear is Linear and nn.Sequential is Sequential
