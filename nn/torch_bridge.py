@@ -14,6 +14,19 @@ One difference in shape: a valuegrad model with one output returns a single
 ``scores[:, 0]`` or ``scores.squeeze(-1)`` for a flat vector), which is what
 ``torch.nn.Linear(..., 1)`` always gives.
 
+A `GPT`, and each building block it is made of (`Linear`, `Sequential`,
+`ReLU`, `Tanh`, `Sigmoid`, `Embedding`, `RMSNorm`, `LayerNorm`,
+`CausalSelfAttention`, `Block`), becomes the torch module of the same
+structure: ``torch.nn.Linear``, ``torch.nn.Embedding``, ``torch.nn.RMSNorm``,
+... under the same attribute names, so that the torch parameter
+``"layers.0.attn.wq.weight"`` holds valuegrad's ``"layers.0.attn.wq.weight.i.j"``
+at ``[i, j]``.  The GPT's torch module takes token ids, a tensor of shape
+``(T,)`` or ``(batch, T)``, and returns the logits, ``(..., T, vocab_size)``:
+the whole sequence at once, as ``model(tokens)`` does::
+
+    net = nn.to_torch(gpt)                       # GPT(block_size=16, (wte): Embedding(27, 16), ...)
+    logits = net(torch.tensor(tokens))           # shape (len(tokens), vocab_size)
+
 `from_torch(net, model)` copies the weights back (after training in PyTorch,
 say) into a valuegrad model of the same architecture.  It checks every shape
 before it changes anything.
@@ -34,8 +47,12 @@ from typing import Any, NamedTuple
 from autograd import Value
 from autograd import ops as _ops
 
-from .layers import MLP, Layer, Neuron
+from .attention import CausalSelfAttention
+from .embedding import Embedding
+from .layers import MLP, Layer, Linear, Neuron, ReLU, Sequential, Sigmoid, Tanh
+from .models.gpt import GPT, Block
 from .module import Module
+from .normalization import LayerNorm, RMSNorm
 
 __all__ = ["to_torch", "from_torch"]
 
@@ -147,6 +164,12 @@ def _chain(obj: object, where: str, seen: set[int]) -> list[_Linear]:
             "(shared weights); export it without the sharing"
         )
     seen.add(id(obj))
+    if isinstance(obj, _DIRECT):
+        raise TypeError(
+            f"to_torch: {where} is a {type(obj).__name__}, which to_torch exports by itself "
+            f"(nn.to_torch(model.{where})) or in an nn.Sequential, not beside Neuron/Layer/MLP parts "
+            "in a module of your own"
+        )
     if isinstance(obj, Neuron):
         return [_stage([obj], where or "neuron")]
     if isinstance(obj, Layer):
@@ -221,7 +244,9 @@ def to_torch(model: Module, *, dtype: Any = None) -> Any:
     Args:
         model: a `Neuron`, `Layer`, `MLP`, or your own `Module` whose parameters
             all live in such parts and whose forward runs them one after the
-            other (checked on sample inputs).
+            other (checked on sample inputs); or a `GPT` or one of its
+            building blocks, which becomes the torch module of the same
+            structure (see the module docstring) instead of a Sequential.
         dtype: the torch dtype of the weights (default ``torch.float64``, which
             reproduces valuegrad's float arithmetic to about 1e-15).
 
@@ -240,6 +265,10 @@ def to_torch(model: Module, *, dtype: Any = None) -> Any:
     """
     torch = _import_torch()
     dtype = torch.float64 if dtype is None else dtype
+    if type(model) in _DIRECT:
+        net = _build(model, "", torch, dtype)
+        _copy_to_torch(model, net, torch)
+        return net
     stages = _plan(model)
     modules: list[Any] = []
     with torch.no_grad():
@@ -285,7 +314,8 @@ def from_torch(torch_module: Any, model: Module) -> Module:
 
     ``torch_module`` must have the architecture ``to_torch(model)`` would
     give: the same ``Linear`` layers in order (shapes and biases) and the same
-    activations.  Everything is checked before anything is assigned, so on a
+    activations; for a `GPT` or a building block, the same modules under the
+    same names with parameters of the same shapes.  Everything is checked before anything is assigned, so on a
     mismatch ``model`` is left unchanged.
 
     Returns:
@@ -300,6 +330,8 @@ def from_torch(torch_module: Any, model: Module) -> Module:
     torch = _import_torch()
     if not isinstance(torch_module, torch.nn.Module):
         raise TypeError(f"from_torch expects a torch.nn.Module, got {type(torch_module).__name__}")
+    if type(model) in _DIRECT:
+        return _copy_from_torch(torch_module, model, torch)
     stages = _plan(model)
     leaves = _describe_torch_stages(torch_module, torch)
     expected = [kind for stage in stages for kind in ("Linear", stage.activation) if kind is not None]
@@ -332,4 +364,165 @@ def from_torch(torch_module: Any, model: Module) -> Module:
                 updates.append((neuron.b, biases[j]))
     for parameter, number in updates:
         parameter.data = float(number)
+    return model
+
+
+# ------------------------------------------------------------------ GPT and its building blocks: the same structure
+
+_ELEMENTWISE: dict[type, str] = {ReLU: "ReLU", Tanh: "Tanh", Sigmoid: "Sigmoid"}
+_DIRECT: tuple[type, ...] = (
+    GPT,
+    Block,
+    CausalSelfAttention,
+    Sequential,
+    Linear,
+    Embedding,
+    RMSNorm,
+    LayerNorm,
+    *_ELEMENTWISE,
+)
+"""The modules exported as the torch module of the same structure (by exact type: a subclass may compute otherwise)."""
+
+
+def _build(module: Module, where: str, torch: Any, dtype: Any) -> Any:
+    """The torch module of the same structure as ``module`` (weights not yet copied)."""
+    kind = type(module)
+    at = where or kind.__name__
+    if isinstance(module, Linear):
+        return torch.nn.utils.skip_init(
+            torch.nn.Linear, module.nin, module.nout, bias=module.bias is not None, dtype=dtype
+        )
+    if isinstance(module, Embedding):
+        return torch.nn.utils.skip_init(torch.nn.Embedding, module.num_embeddings, module.embedding_dim, dtype=dtype)
+    if isinstance(module, RMSNorm):
+        if not hasattr(torch.nn, "RMSNorm"):
+            raise ImportError(f"to_torch: {at} is an RMSNorm, which needs torch.nn.RMSNorm (torch >= 2.4)")
+        return torch.nn.RMSNorm(module.dim, eps=module.eps, elementwise_affine=module.weight is not None, dtype=dtype)
+    if isinstance(module, LayerNorm):
+        return torch.nn.LayerNorm(
+            module.dim,
+            eps=module.eps,
+            elementwise_affine=module.weight is not None,
+            bias=module.bias is not None,
+            dtype=dtype,
+        )
+    if kind in _ELEMENTWISE:
+        return getattr(torch.nn, _ELEMENTWISE[kind])()
+    if isinstance(module, Sequential):
+        parts = []
+        for i, part in enumerate(module):
+            name = f"{where}.{i}" if where else str(i)
+            if type(part) not in _DIRECT:
+                raise TypeError(
+                    f"to_torch: {name} is a {type(part).__name__}; a Sequential is exported when it holds "
+                    "Linear, activation, Embedding, RMSNorm, LayerNorm, attention or Sequential modules"
+                )
+            parts.append(_build(part, name, torch, dtype))
+        return torch.nn.Sequential(*parts)
+    from . import _torch_modules  # imports torch: only here, once torch is known to be installed
+
+    prefix = f"{where}." if where else ""
+    if isinstance(module, CausalSelfAttention):
+        projections = [_build(getattr(module, p), prefix + p, torch, dtype) for p in ("wq", "wk", "wv", "wo")]
+        return _torch_modules.CausalSelfAttention(module.n_head, *projections)
+    if isinstance(module, Block):
+        return _torch_modules.Block(
+            *(_build(getattr(module, p), prefix + p, torch, dtype) for p in ("ln_1", "attn", "ln_2", "mlp"))
+        )
+    if isinstance(module, GPT):
+        wte, wpe, lm_head, ln_emb = (
+            _build(getattr(module, p), prefix + p, torch, dtype) for p in ("wte", "wpe", "lm_head", "ln_emb")
+        )
+        layers = [_build(block, f"{prefix}layers.{i}", torch, dtype) for i, block in enumerate(module.layers)]
+        return _torch_modules.GPT(module.block_size, wte, wpe, lm_head, ln_emb, layers)
+    raise TypeError(f"to_torch: {at} is a {kind.__name__}, which has no torch counterpart")  # pragma: no cover
+
+
+def _tensor_entries(name: str) -> tuple[str, tuple[int, ...]]:
+    """A valuegrad parameter name split into the torch parameter's name and the index in it.
+
+    ``"layers.0.mlp.2.weight.3.5"`` -> ``("layers.0.mlp.2.weight", (3, 5))``:
+    the indices are the numeric components after the last word.
+    """
+    parts = name.split(".")
+    cut_at = len(parts)
+    while cut_at > 0 and parts[cut_at - 1].isdigit():
+        cut_at -= 1
+    return ".".join(parts[:cut_at]), tuple(int(p) for p in parts[cut_at:])
+
+
+def _layout(model: Module) -> dict[str, dict[tuple[int, ...], Value]]:
+    """valuegrad's parameters grouped as torch's: torch parameter name -> {index: Value}."""
+    tensors: dict[str, dict[tuple[int, ...], Value]] = {}
+    for name, parameter in model.named_parameters():
+        tensor, index = _tensor_entries(name)
+        tensors.setdefault(tensor, {})[index] = parameter
+    return tensors
+
+
+def _shape(entries: dict[tuple[int, ...], Value]) -> tuple[int, ...]:
+    return tuple(max(index[d] for index in entries) + 1 for d in range(len(next(iter(entries)))))
+
+
+def _nested(entries: dict[tuple[int, ...], Value], shape: tuple[int, ...], prefix: tuple[int, ...] = ()) -> Any:
+    """The numbers of ``entries`` as nested lists of ``shape`` (what ``torch.tensor`` takes)."""
+    if len(prefix) == len(shape):
+        return entries[prefix].data
+    return [_nested(entries, shape, (*prefix, i)) for i in range(shape[len(prefix)])]
+
+
+def _leaves(named: Any) -> list[tuple[str, str]]:
+    """(name, class name) of each module without sub-modules, from ``named_modules()`` of either library."""
+    pairs = [(name, module) for name, module in named]
+    return [(name, type(m).__name__) for name, m in pairs if not any(True for _ in m.children())]
+
+
+def _copy_to_torch(model: Module, net: Any, torch: Any) -> None:
+    params = dict(net.named_parameters())
+    layout = _layout(model)
+    if set(params) != set(layout):  # pragma: no cover - _build mirrors the structure
+        raise TypeError(f"to_torch: internal mismatch of parameter names: {sorted(set(params) ^ set(layout))[:5]}")
+    with torch.no_grad():
+        for name, entries in layout.items():
+            params[name].copy_(torch.tensor(_nested(entries, tuple(params[name].shape)), dtype=torch.float64))
+
+
+def _copy_from_torch(torch_module: Any, model: Module, torch: Any) -> Module:
+    """from_torch for a GPT or a building block: same leaf modules, same parameter names and shapes."""
+    ours = sorted((name, kind) for name, kind in _leaves(model.named_modules()) if name)
+    theirs = sorted((name, kind) for name, kind in _leaves(torch_module.named_modules()) if name)
+    if not ours:  # the model is itself a leaf (Linear, Embedding, ...)
+        ours = [("", type(model).__name__)]
+        theirs = [("", type(torch_module).__name__)]
+    if ours != theirs:
+        first = next(
+            (f"{a[0] or 'the module'}: {a[1]} here, {b[1]} in torch" for a, b in zip(ours, theirs) if a != b),
+            f"{len(ours)} leaf modules here, {len(theirs)} in torch",
+        )
+        raise ValueError(
+            f"from_torch: the torch module is not the structure to_torch({type(model).__name__}) gives "
+            f"({first}); nothing was copied"
+        )
+    layout = _layout(model)
+    params = dict(torch_module.named_parameters())
+    if set(params) != set(layout):
+        missing = sorted(set(layout) - set(params))[:5]
+        extra = sorted(set(params) - set(layout))[:5]
+        raise ValueError(
+            f"from_torch: parameter names differ (missing in torch: {missing}, extra in torch: {extra}); "
+            "nothing was copied"
+        )
+    updates: list[tuple[Value, float]] = []
+    for name, entries in layout.items():
+        expected = _shape(entries)
+        tensor = params[name]
+        if tuple(tensor.shape) != expected:
+            raise ValueError(
+                f"from_torch: {name} has shape {tuple(tensor.shape)} in torch but {expected} here; nothing was copied"
+            )
+        numbers = tensor.detach().to(device="cpu", dtype=torch.float64).reshape(-1).tolist()
+        indices = sorted(entries)  # row-major, as reshape(-1) lists a tensor
+        updates += [(entries[index], float(x)) for index, x in zip(indices, numbers)]
+    for parameter, number in updates:
+        parameter.data = number
     return model
