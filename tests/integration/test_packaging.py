@@ -81,6 +81,7 @@ def test_wheel_has_the_two_packages_the_license_and_no_tests(built: tuple[Path, 
     tops = {name.split("/")[0] for name in names}
     assert tops == {"autograd", "nn", "valuegrad-0.1.0.dist-info"}
     assert "autograd/py.typed" in names and "nn/py.typed" in names and "autograd/viz/cli.py" in names
+    assert "nn/data/names.txt" in names and "nn/models/gpt.py" in names  # package data, subpackages
     assert "valuegrad-0.1.0.dist-info/licenses/LICENSE" in names
     assert not [name for name in names if name.endswith((".json", ".svg", ".png"))]
     assert metadata["License-Expression"] == "MIT" and metadata.get_all("License-File") == ["LICENSE"]
