@@ -11,11 +11,16 @@ the model's parameters, like ``loss(preds, y).backward()``::
         batch_loss = step(xb, yb)      # a float
         optimizer.step()
 
-Targets are passed to the compiled code as inputs where the loss allows it
-(numbers for `mse_loss`; one-hot rows for `cross_entropy`'s class indices,
-so one trace serves every class) and as static values otherwise (the labels
-of `hinge_loss` and `binary_cross_entropy_with_logits` are checked as plain
-numbers: one trace per label value, two in all).
+Targets go into the compiled code as the loss says (its ``targets``, see
+`nn.losses.Loss`): as inputs for numbers (`mse_loss`), as one-hot rows for
+class indices (`cross_entropy`: one trace serves every class), and as static
+values for labels (`hinge_loss`, `binary_cross_entropy_with_logits`, and any
+plain function: one trace per label value, two in all).
+
+With ``metric=`` (a metric that has a traced form, see `nn.metrics`), the
+metric's per-sample indicator is traced along with the loss and computed
+forward only, so ``step(xb, yb, metric=True)`` also returns the batch's
+metric, counted exactly as the metric counts it, from the same pass.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from typing import Any
 from autograd import Value, no_grad
 
 from .data import one_hot
-from .losses import cross_entropy, mse_loss
+from .losses import loss_properties
+from .metrics import Metric, TracedMetric, traced_form
 
 __all__ = ["CompiledLoss", "compile_loss"]
 
@@ -37,37 +43,84 @@ class CompiledLoss:
     """``step(X_batch, y_batch) -> float``: the mean loss; adds its gradient to the parameters' ``.grad``."""
 
     def __init__(
-        self, model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python", **options: Any
+        self,
+        model: Callable[[Any], Any],
+        loss: Callable[[Any, Any], Value],
+        *,
+        backend: str = "python",
+        metric: Metric | None = None,
+        **options: Any,
     ) -> None:
         import autograd
 
         self.model, self.loss = model, loss
-        self.n_classes: int | None = None
-        static: tuple[int, ...] = () if loss is cross_entropy or loss is mse_loss else (1,)
+        self.kind = loss_properties(loss).targets
+        self.traced: TracedMetric | None = traced_form(metric) if metric is not None else None
+        if metric is not None and self.traced is None:
+            raise ValueError(
+                f"compile_loss: the metric {getattr(metric, '__name__', metric)!r} has no traced form "
+                "(nn.metrics.traced_form); compute it eagerly instead"
+            )
+        self.n_outputs: int | None = None
+        static: tuple[int, ...] = (1,) if self.kind == "labels" else ()
+        traced = self.traced
 
-        def sample_loss(x: Any, target: Any) -> Value:
-            return loss([model(x)], [target])
+        def sample_loss(x: Any, target: Any, *metric_inputs: Any) -> Value | tuple[Value, Value]:
+            output = model(x)
+            value = loss([output], [target])
+            return value if traced is None else (value, traced.indicator(output, *metric_inputs))
 
         sample_loss.__name__ = f"{getattr(loss, '__name__', 'loss')}_of_{type(model).__name__}"
         self.compiled = autograd.compile(sample_loss, backend=backend, static=static, **options)
 
-    def targets(self, y: Sequence[Any], X: Sequence[Any]) -> Sequence[Any]:  # noqa: N803
-        """The targets as the compiled code takes them (one-hot rows for `cross_entropy`'s class indices)."""
-        if self.loss is not cross_entropy or not y or not isinstance(y[0], int):
-            return y
-        if self.n_classes is None:
+    def _outputs(self, X: Sequence[Any]) -> int:  # noqa: N803
+        """How many numbers the model returns for one sample (read once, without recording)."""
+        if self.n_outputs is None:
             with no_grad():
-                self.n_classes = len(self.model(X[0]))
-        return one_hot(y, self.n_classes)
+                out = self.model(X[0])
+            self.n_outputs = len(out) if isinstance(out, (list, tuple)) else 1
+        return self.n_outputs
+
+    def targets(self, y: Sequence[Any], X: Sequence[Any]) -> Sequence[Any]:  # noqa: N803
+        """The targets as the compiled code takes them (one-hot rows for class indices)."""
+        if self.kind != "class_indices" or not y or not isinstance(y[0], int):
+            return y
+        return one_hot(y, self._outputs(X))
+
+    def columns(self, X: Sequence[Any], y: Sequence[Any]) -> list[Sequence[Any]]:  # noqa: N803
+        """Every argument of the compiled function, one sequence per argument: inputs, targets, metric inputs."""
+        columns: list[Sequence[Any]] = [X, self.targets(y, X)]
+        if self.traced is not None:
+            n, inputs = self._outputs(X), self.traced.inputs
+            per_sample = [inputs(target, n) for target in y]
+            columns.extend([list(column) for column in zip(*per_sample)] if per_sample and per_sample[0] else [])
+        return columns
 
     def __call__(self, X: Sequence[Any], y: Sequence[Any]) -> float:  # noqa: N803
         with self._second_label_expected():
-            return self.compiled.batch(X, self.targets(y, X), reduce="mean")
+            return self.compiled.batch(*self.columns(X, y), reduce="mean")
+
+    def with_metric(self, X: Sequence[Any], y: Sequence[Any]) -> tuple[float, float]:  # noqa: N803
+        """The batch's mean loss (its gradient added, as a call does) and its metric, from one pass."""
+        traced = self._traced()
+        with self._second_label_expected():
+            loss, extras = self.compiled.batch(*self.columns(X, y), reduce="mean", extras=True)
+        return loss, self.count(traced, [e[0] for e in extras], y) / len(y)
+
+    @staticmethod
+    def count(traced: TracedMetric, numbers: Sequence[float], y: Sequence[Any]) -> int:
+        """How many samples are right, from their indicators' numbers."""
+        return sum(traced.right(number, target) for number, target in zip(numbers, y))
+
+    def _traced(self) -> TracedMetric:
+        if self.traced is None:
+            raise TypeError("this CompiledLoss was made without metric=: it computes no metric")
+        return self.traced
 
     def pack(self, X: Sequence[Any], y: Sequence[Any]) -> Any:  # noqa: N803
         """The training set converted once for `sgd` (see `autograd.compiler.Compiled.pack`)."""
         with self._second_label_expected():
-            return self.compiled.pack(X, self.targets(y, X))
+            return self.compiled.pack(*self.columns(X, y))
 
     @contextlib.contextmanager
     def _second_label_expected(self) -> Iterator[None]:
@@ -81,6 +134,19 @@ class CompiledLoss:
         """An epoch of plain SGD on `pack`'s samples, in ``order``; the batch losses (the C backend runs it in C)."""
         return self.compiled.sgd(packed, lr=lr, batch_size=batch_size, order=order)
 
+    def sgd_with_metric(
+        self, packed: Any, y: Sequence[Any], *, lr: float, batch_size: int, order: Sequence[int]
+    ) -> tuple[list[float], list[float]]:
+        """`sgd`, and each batch's metric (counted from before its step); `y` are the targets `packed` was made of."""
+        traced = self._traced()
+        losses, extras = self.compiled.sgd(packed, lr=lr, batch_size=batch_size, order=order, extras=True)
+        metrics = []
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            numbers = [extras[start + s][0] for s in range(len(chosen))]
+            metrics.append(self.count(traced, numbers, [y[i] for i in chosen]) / len(chosen))
+        return losses, metrics
+
     @property
     def source(self) -> str:
         return self.compiled.source
@@ -93,10 +159,17 @@ def _retrace_warning() -> type[Warning]:
 
 
 def compile_loss(
-    model: Callable[[Any], Any], loss: Callable[[Any, Any], Value], *, backend: str = "python", **options: Any
+    model: Callable[[Any], Any],
+    loss: Callable[[Any, Any], Value],
+    *,
+    backend: str = "python",
+    metric: Metric | None = None,
+    **options: Any,
 ) -> CompiledLoss:
     """Compile ``loss([model(x)], [target])`` per sample (see the module docstring).
 
-    Options (``verify=``, ``strict=``, ``cache_dir=``, ...) go to `autograd.compile`.
+    With ``metric=`` (`binary_accuracy`, `categorical_accuracy`), `CompiledLoss.with_metric`
+    also counts the metric from the same compiled pass.  Options (``verify=``,
+    ``strict=``, ``cache_dir=``, ...) go to `autograd.compile`.
     """
-    return CompiledLoss(model, loss, backend=backend, **options)
+    return CompiledLoss(model, loss, backend=backend, metric=metric, **options)

@@ -14,6 +14,13 @@ Predictions may be `Value`s or plain numbers; labels are plain numbers.  For
 one sample, ``mse_loss``, ``hinge_loss`` and ``binary_cross_entropy_with_logits``
 also accept a bare prediction and a bare target.
 
+Each loss is a `Loss`: called like the function it wraps, and carrying what
+`fit` and `compile_loss` need to know about it: how its targets enter compiled
+code (``targets``), the metric `fit` reports by default (``metric``), and the
+check of one target (``check_target``), which `fit` runs on every training and
+validation target before the first step.  Wrap your own loss the same way
+(``Loss(my_loss, targets="numbers")``) to tell `fit` those things.
+
 Everything that involves ``exp`` is computed stably, for logits of any finite
 magnitude (1000 and beyond): the binary cross-entropy through `softplus`
 (``log(1 + exp(z))`` computed as ``max(z, 0) + log1p(exp(-|z|))``, defined with
@@ -23,14 +30,20 @@ ones through log-sum-exp, shifting each row by its largest logit.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, Literal, ParamSpec
 
 from autograd import Value, defop, detached_max, sigmoid
-from autograd.checks import check_int, check_real, check_sequence, is_real
+from autograd.checks import check_int, check_real, check_sequence, describe, is_real
 from autograd.value import Operand, as_value
 
+from .metrics import Metric, binary_accuracy, categorical_accuracy
+
 __all__ = [
+    "Loss",
+    "loss_function",
     "mse_loss",
     "hinge_loss",
     "binary_cross_entropy_with_logits",
@@ -91,9 +104,117 @@ def _mean(terms: list[Value]) -> Value:
     return _total(terms) / len(terms)
 
 
+# ------------------------------------------------------------------ what a loss says about itself
+
+_P = ParamSpec("_P")
+
+TargetKind = Literal["numbers", "labels", "class_indices"]
+"""How a loss's targets enter compiled code (`compile_loss`):
+
+* ``"numbers"``: any real numbers, passed as inputs (one trace for all);
+* ``"labels"``: a few label values (-1/+1, 0/1), frozen into the code (one
+  trace per value); also what an unwrapped loss function gets;
+* ``"class_indices"``: ints, passed as one-hot rows (one trace for all classes).
+"""
+
+_TARGET_KINDS = ("numbers", "labels", "class_indices")
+
+
+class Loss(Generic[_P]):
+    """A loss function and what `fit` and `compile_loss` need to know about it.
+
+    Call it as the function it wraps.  Attributes:
+        targets: a `TargetKind`.
+        metric: what ``fit(metric="auto")`` reports (`binary_accuracy`,
+            `categorical_accuracy`), or ``None``.
+        check_target: ``check_target(target, where)`` raises `TypeError` or
+            `ValueError` for a target this loss refuses (``where`` names it in
+            the message, e.g. ``"y[3]"``); ``None`` accepts anything.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[_P, Value],
+        *,
+        targets: TargetKind = "labels",
+        metric: Metric | None = None,
+        check_target: Callable[[object, str], object] | None = None,
+    ) -> None:
+        if not callable(fn):
+            raise TypeError(f"Loss wraps a function (predictions, targets) -> Value, got {describe(fn)}")
+        if targets not in _TARGET_KINDS:
+            raise ValueError(f"Loss(targets=...) must be one of {_TARGET_KINDS}, got {targets!r}")
+        self.fn, self.targets, self.metric, self.check_target = fn, targets, metric, check_target
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> Value:
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<loss {getattr(self.fn, '__name__', 'loss')}: targets={self.targets!r}>"
+
+    def __reduce__(self) -> str:
+        """Pickle (and copy) a loss by reference, as a function is: by its module and name."""
+        return str(getattr(self, "__qualname__", ""))
+
+
+def loss_function(
+    *,
+    targets: TargetKind = "labels",
+    metric: Metric | None = None,
+    check_target: Callable[[object, str], object] | None = None,
+) -> Callable[[Callable[_P, Value]], Loss[_P]]:
+    """Decorate a loss function to make it a `Loss` with these properties (as `nn`'s own losses are made)."""
+
+    def wrap(fn: Callable[_P, Value]) -> Loss[_P]:
+        return Loss(fn, targets=targets, metric=metric, check_target=check_target)
+
+    return wrap
+
+
+def loss_properties(loss: Callable[..., Any]) -> Loss[...]:
+    """`loss` as a `Loss`: itself, or a plain function wrapped with the defaults (static labels, no metric)."""
+    return loss if isinstance(loss, Loss) else Loss(loss)
+
+
+def _real_target(target: object, where: str) -> None:
+    if not isinstance(target, Value):
+        check_real(target, f"mse_loss: {where}")
+
+
+def _pm1(target: object, where: str) -> float:
+    label = check_real(target, f"hinge_loss: {where}")
+    if label != 1.0 and label != -1.0:
+        raise ValueError(
+            f"hinge_loss: labels must be -1 or +1, got {where} = {target!r}"
+            " (for 0/1 labels use 2*y - 1, or binary_cross_entropy_with_logits)"
+        )
+    return label
+
+
+def _probability(target: object, where: str) -> float:
+    label = check_real(target, f"binary_cross_entropy_with_logits: {where}")
+    if not 0.0 <= label <= 1.0:
+        raise ValueError(
+            f"binary_cross_entropy_with_logits: labels must be 0 or 1 (or in between), "
+            f"got {where} = {target!r} (for -1/+1 labels use (y + 1) / 2, or hinge_loss)"
+        )
+    return label
+
+
+def _class_target(target: object, where: str) -> None:
+    """An int class index >= 0, or a row of class probabilities (numbers)."""
+    if not isinstance(target, int) and isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
+        for j, p in enumerate(target):
+            _operand(p, f"cross_entropy: {where}[{j}]")
+        return
+    check_int(target, f"cross_entropy: {where}", 0)
+
+
 # ------------------------------------------------------------------ losses
 
 
+@loss_function(targets="numbers", check_target=_real_target)
 def mse_loss(preds: Sequence[Operand] | Operand, targets: Sequence[Operand] | Operand) -> Value:
     """Mean squared error: ``mean((p - t) ** 2)``.
 
@@ -107,6 +228,7 @@ def mse_loss(preds: Sequence[Operand] | Operand, targets: Sequence[Operand] | Op
     return _mean(terms)
 
 
+@loss_function(targets="labels", metric=binary_accuracy, check_target=_pm1)
 def hinge_loss(scores: Sequence[Operand] | Operand, labels: Sequence[float] | float) -> Value:
     """The max-margin (SVM) loss of micrograd's demo: ``mean(relu(1 - y * s))`` for labels ``y`` in {-1, +1}.
 
@@ -116,16 +238,12 @@ def hinge_loss(scores: Sequence[Operand] | Operand, labels: Sequence[float] | fl
     ss, ys = _samples(scores, labels, "hinge_loss")
     terms = []
     for i, (s, y) in enumerate(zip(ss, ys)):
-        label = check_real(y, f"hinge_loss: labels[{i}]")
-        if label != 1.0 and label != -1.0:
-            raise ValueError(
-                f"hinge_loss: labels must be -1 or +1, got labels[{i}] = {y!r}"
-                " (for 0/1 labels use 2*y - 1, or binary_cross_entropy_with_logits)"
-            )
+        label = _pm1(y, f"labels[{i}]")
         terms.append((1.0 - as_value(s) * label).relu())
     return _mean(terms)
 
 
+@loss_function(targets="labels", metric=binary_accuracy, check_target=_probability)
 def binary_cross_entropy_with_logits(logits: Sequence[Operand] | Operand, labels: Sequence[float] | float) -> Value:
     """Binary cross-entropy of ``sigmoid(logit)`` against labels 0/1, computed from the logits.
 
@@ -137,12 +255,7 @@ def binary_cross_entropy_with_logits(logits: Sequence[Operand] | Operand, labels
     zs, ys = _samples(logits, labels, "binary_cross_entropy_with_logits")
     terms = []
     for i, (z, y) in enumerate(zip(zs, ys)):
-        label = check_real(y, f"binary_cross_entropy_with_logits: labels[{i}]")
-        if not 0.0 <= label <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy_with_logits: labels must be 0 or 1 (or in between), "
-                f"got labels[{i}] = {y!r} (for -1/+1 labels use (y + 1) / 2, or hinge_loss)"
-            )
+        label = _probability(y, f"labels[{i}]")
         zv = as_value(z)
         if label == 1.0:
             terms.append(softplus(-zv))
@@ -178,6 +291,7 @@ def _shifted(row: list[Value]) -> tuple[list[Value], Value]:
     return shifted, _total([s.exp() for s in shifted]).log()
 
 
+@loss_function(targets="class_indices", metric=categorical_accuracy, check_target=_class_target)
 def cross_entropy(
     logits_rows: Sequence[Sequence[Operand]], class_indices: Sequence[int] | Sequence[Sequence[Operand]]
 ) -> Value:

@@ -1,14 +1,26 @@
-"""Accuracy: the fraction of samples a model gets right (plain floats, no graph)."""
+"""Accuracy: the fraction of samples a model gets right (plain floats, no graph).
+
+Each metric also says how to count it from compiled code (`traced_form`): a
+one-sample function of the model's output that `autograd.compile` runs along
+with the loss, forward only, and a rule reading "right or not" from its number.
+That is how ``fit(..., compile=...)`` reports the same training accuracy as
+eager `fit`, exactly, without an eager forward pass.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from autograd import Value
+from autograd import Value, detached_max
 from autograd.checks import to_float
-from autograd.value import Operand
+from autograd.value import Operand, as_value
 
-__all__ = ["binary_accuracy", "categorical_accuracy"]
+__all__ = ["binary_accuracy", "categorical_accuracy", "Metric", "TracedMetric", "traced_form"]
+
+Metric = Callable[[Any, Any], float]
+"""``metric(predictions, targets) -> float``, like `binary_accuracy`."""
 
 
 def _number(x: object) -> float:
@@ -43,3 +55,89 @@ def categorical_accuracy(rows: Sequence[Sequence[Operand]], class_indices: Seque
         numbers_ = [_number(z) for z in row]
         right += max(range(len(numbers_)), key=numbers_.__getitem__) == k
     return right / len(rows)
+
+
+# ------------------------------------------------------------------ counted from compiled code
+
+
+@dataclass(frozen=True)
+class TracedMetric:
+    """How a metric is counted sample by sample from compiled code.
+
+    Attributes:
+        inputs: ``inputs(target, n_outputs)`` -> the extra inputs of one
+            sample (numbers or rows of numbers), from its target and the
+            length of the model's output.
+        indicator: ``indicator(output, *inputs)`` -> a `Value` computed from
+            the model's output for one sample (traced with the loss).
+        right: ``right(number, target)`` -> whether the sample counts as right,
+            from the indicator's number; exactly the metric's own rule.
+    """
+
+    inputs: Callable[[Any, int], tuple[Any, ...]]
+    indicator: Callable[..., Value]
+    right: Callable[[float, Any], bool]
+
+
+def _binary_indicator(output: Any) -> Value:
+    return as_value(output)
+
+
+_BIG = 1.7976931348623157e308  # the largest float: what a masked-out logit becomes (negated)
+_TINY = 5e-324  # the smallest positive float: x - _TINY < 0 exactly when x <= 0
+
+
+def _categorical_inputs(k: Any, n: int) -> tuple[list[float], list[float], list[float]]:
+    """The true class as one-hot, and masks of the classes before it and after it."""
+    return (
+        [1.0 if j == k else 0.0 for j in range(n)],
+        [1.0 if j < k else 0.0 for j in range(n)],
+        [1.0 if j > k else 0.0 for j in range(n)],
+    )
+
+
+def _largest(row: Sequence[Value], mask: Sequence[Any]) -> Value:
+    """The largest entry where the mask is 1 (-_BIG where it is 0), as a number only (no gradient)."""
+    picked = [z * m + (m - 1.0) * _BIG for z, m in zip(row, mask)]
+    top: Value = picked[0]
+    for z in picked[1:]:
+        top = detached_max(top, z)
+    return top
+
+
+def _categorical_indicator(output: Any, one_hot: Any, before: Any, after: Any) -> Value:
+    """Negative exactly when the true class holds the first largest logit (categorical_accuracy's rule).
+
+    With ``a`` the true class's logit: right when every earlier logit is below
+    ``a`` and every later one at most ``a``, i.e. when both ``max(before) - a``
+    and ``max(after) - a - _TINY`` are negative (subtraction keeps the sign
+    of a comparison exactly, and ``x - _TINY < 0`` exactly when ``x <= 0``).
+    """
+    row = [as_value(z) for z in output]
+    a = row[0] * one_hot[0]
+    for z, t in zip(row[1:], one_hot[1:]):
+        a = a + z * t
+    indicator: Value = detached_max(_largest(row, before) - a, (_largest(row, after) - a) - _TINY)
+    return indicator
+
+
+_TRACED: dict[Any, TracedMetric] = {
+    binary_accuracy: TracedMetric(
+        inputs=lambda target, n: (),
+        indicator=_binary_indicator,
+        right=lambda number, target: (number > 0.0) == (_number(target) >= 0.5),
+    ),
+    categorical_accuracy: TracedMetric(
+        inputs=_categorical_inputs,
+        indicator=_categorical_indicator,
+        right=lambda number, target: number < 0.0,
+    ),
+}
+
+
+def traced_form(metric: object) -> TracedMetric | None:
+    """How `metric` is counted from compiled code, or ``None`` for a metric that has no traced form."""
+    try:
+        return _TRACED.get(metric)
+    except TypeError:  # unhashable
+        return None

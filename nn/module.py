@@ -53,13 +53,8 @@ _CONTAINERS = (list, tuple, dict)
 
 
 def is_trainable(v: Value) -> bool:
-    """Whether a `Value` found on a module is a parameter: a leaf (no ``op``) that requires grad.
-
-    ``requires_grad`` is read with ``getattr(v, "requires_grad", True)``, so
-    this works with engines that have no such attribute (every leaf is then
-    trainable).
-    """
-    return v.op is None and getattr(v, "requires_grad", True) is not False
+    """Whether a `Value` found on a module is a parameter: a leaf (no ``op``) that requires grad."""
+    return v.op is None and v.requires_grad
 
 
 class IncompatibleKeys(NamedTuple):

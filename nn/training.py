@@ -7,7 +7,11 @@ One call replaces the loop every seed post writes out by hand::
     plt.plot(history.epoch, history.loss)
 
 For each minibatch it runs the forward pass, the loss, ``optimizer.zero_grad()``,
-``backward()`` and ``optimizer.step()``.  The progress bar is tqdm's
+``backward()`` and ``optimizer.step()``.  How an epoch runs is a strategy with
+one method, ``run_epoch(order, batch_size, epoch)``: eagerly (`_Eager`),
+compiled batch by batch (`_Compiled`), or whole epochs inside a backend
+(`_WholeEpochs`); each returns the same sums, so the `History` has the same
+fields whichever runs.  The progress bar is tqdm's
 (``tqdm.auto``, so a widget in notebooks) when tqdm is installed, a few plain
 lines on stderr otherwise (with a one-time note that ``valuegrad[progress]``
 gives a bar), plain lines on stdout with ``progress="text"`` (or every N
@@ -29,14 +33,15 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from autograd import Value, no_grad
 from autograd.checks import check_int, check_sequence, describe, is_real
 
+from .compiling import CompiledLoss, compile_loss
 from .data import batches_in_order, epoch_order
-from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss
-from .metrics import binary_accuracy, categorical_accuracy
+from .losses import loss_properties
+from .metrics import Metric, traced_form
 from .optim import SGD, Optimizer
 from .seeding import Seed, make_rng
 
@@ -44,9 +49,6 @@ __all__ = ["fit", "evaluate", "History", "Metric"]
 
 LossFn = Callable[[Any, Any], Value]
 """``loss(predictions, targets) -> Value``, like `mse_loss` or `hinge_loss`."""
-
-Metric = Callable[[Any, Any], float]
-"""``metric(predictions, targets) -> float``, like `binary_accuracy`."""
 
 MetricArg = Metric | Literal["auto"] | None
 
@@ -96,17 +98,9 @@ class History:
         return f"History({len(self.epoch)} epochs, last: {shown})"
 
 
-def _auto_metric(loss: LossFn) -> Metric | None:
-    if loss is hinge_loss or loss is binary_cross_entropy_with_logits:
-        return binary_accuracy
-    if loss is cross_entropy:
-        return categorical_accuracy
-    return None
-
-
 def _resolve_metric(metric: MetricArg, loss: LossFn) -> Metric | None:
     if metric == "auto":
-        return _auto_metric(loss)
+        return loss_properties(loss).metric  # what the loss says it is measured by
     if metric is None or callable(metric):
         return metric
     raise TypeError(f"metric must be 'auto', None or a callable (predictions, targets) -> float, got {metric!r:.40}")
@@ -255,6 +249,7 @@ def _check_fit_arguments(
     lr_schedule: object,
     desc: object,
     callback: object,
+    compile: object = False,  # noqa: A002
 ) -> tuple[int, int, int]:
     """Every check fit makes before training: (number of samples, epochs, batch size)."""
     n = _check_data(X, y, "")
@@ -289,6 +284,19 @@ def _check_fit_arguments(
                 f"fit: validation_data's first row {describe(X_val[0])} is not shaped like X's "
                 f"{describe(X[0])}; pass validation_data=(X_val, y_val)"
             )
+    check_target = loss_properties(loss).check_target
+    if check_target is not None:  # every label now, not at the first batch or epoch that meets a bad one
+        for what, targets in (("y", y), ("validation_data's y", validation_data[1] if validation_data else ())):
+            for i, target in enumerate(targets):
+                check_target(target, f"fit: {what}[{i}]")
+    if not isinstance(compile, (bool, str)):
+        raise TypeError(
+            f"fit: compile must be True, False or a backend's name ('python', 'c'), got {describe(compile)}"
+        )
+    if isinstance(compile, str):
+        from autograd.compiler.backends import get_backend
+
+        get_backend(compile)  # an unknown name fails now, naming the backends there are
     return n, epochs, size
 
 
@@ -313,48 +321,172 @@ def _plain_sgd(optimizer: Optimizer) -> bool:
     )
 
 
-class _EpochsInC:
-    """Whole epochs of plain SGD inside C (``fit(compile="c")``), with the training set packed once."""
+class _Totals(NamedTuple):
+    """An epoch's sums over its batches, each weighted by the batch's size: what `History` averages."""
 
-    def __init__(self, step: Any, packed: Any, optimizer: Optimizer) -> None:
-        self.step, self.packed, self.optimizer = step, packed, optimizer
+    loss: float
+    metric: float
+
+
+class _Strategy(Protocol):
+    """How `fit` runs one epoch: eagerly, compiled batch by batch, or whole epochs inside a backend."""
+
+    def run_epoch(self, order: list[int], size: int, epoch: int) -> _Totals | None:
+        """Train on the samples in `order`, in batches of `size`; ``None`` if training stopped (a loss not finite)."""
+
+
+class _Eager:
+    """Each batch: the forward pass, the loss, ``zero_grad()``, ``backward()``, ``step()``."""
+
+    def __init__(
+        self,
+        model: Callable[[Any], Any],
+        X: Sequence[Any],  # noqa: N803 - X and y, as in scikit-learn
+        y: Sequence[Any],
+        loss: LossFn,
+        optimizer: Optimizer,
+        metric: Metric | None,
+    ) -> None:
+        self.model, self.X, self.y, self.loss, self.optimizer, self.metric = model, X, y, loss, optimizer, metric
+
+    def run_epoch(self, order: list[int], size: int, epoch: int) -> _Totals | None:
+        total_loss = total_metric = 0.0
+        for batch, (x_batch, y_batch) in enumerate(batches_in_order(self.X, self.y, order, size), 1):
+            preds = [self.model(x) for x in x_batch]
+            batch_loss = self.loss(preds, y_batch)
+            if not math.isfinite(batch_loss.data):
+                _warn_non_finite(batch_loss.data, epoch, batch, self.optimizer.lr)
+                return None
+            self.optimizer.zero_grad()
+            batch_loss.backward()
+            self.optimizer.step()
+            total_loss += batch_loss.data * len(x_batch)
+            if self.metric is not None:
+                total_metric += self.metric(preds, y_batch) * len(x_batch)
+        return _Totals(total_loss, total_metric)
+
+
+class _Compiled:
+    """Each batch: ``zero_grad()``, the compiled loss (and metric, from the same pass), ``step()``.
+
+    A metric without a traced form is computed from an eager forward pass of
+    the batch (no graph recorded), before the step, as eager `fit` computes it.
+    """
+
+    def __init__(
+        self,
+        step: CompiledLoss,
+        X: Sequence[Any],  # noqa: N803 - X and y, as in scikit-learn
+        y: Sequence[Any],
+        optimizer: Optimizer,
+        metric: Metric | None,
+        model: Callable[[Any], Any],
+    ) -> None:
+        self.step, self.X, self.y, self.optimizer, self.metric, self.model = step, X, y, optimizer, metric, model
+
+    def run_epoch(self, order: list[int], size: int, epoch: int) -> _Totals | None:
+        total_loss = total_metric = 0.0
+        for batch, (x_batch, y_batch) in enumerate(batches_in_order(self.X, self.y, order, size), 1):
+            if self.metric is not None and self.step.traced is None:
+                with no_grad():
+                    total_metric += self.metric([self.model(x) for x in x_batch], y_batch) * len(x_batch)
+            self.optimizer.zero_grad()
+            if self.step.traced is not None:
+                step_loss, batch_metric = self.step.with_metric(x_batch, y_batch)
+            else:
+                step_loss, batch_metric = self.step(x_batch, y_batch), 0.0
+            if not math.isfinite(step_loss):
+                _warn_non_finite(step_loss, epoch, batch, self.optimizer.lr)
+                return None
+            total_loss += step_loss * len(x_batch)
+            total_metric += batch_metric * len(x_batch)
+            self.optimizer.step()
+        return _Totals(total_loss, total_metric)
+
+
+class _WholeEpochs:
+    """Whole epochs of plain SGD inside the backend (``Backend.runs_epochs``), the training set packed once.
+
+    An epoch equals the batch-by-batch loop: each batch ``zero_grad()``, the
+    mean loss's gradient, then ``p = p - lr * g`` for the optimizer's
+    parameters (those the loss does not use keep their data and get 0.0
+    gradients).  When the optimizer is no longer plain SGD (a callback may
+    change it), or a loss is not finite, the epoch runs batch by batch
+    instead (`_Compiled`), which stops where eager `fit` stops.
+    """
+
+    def __init__(
+        self, step: CompiledLoss, packed: Any, y: Sequence[Any], optimizer: Optimizer, batch_by_batch: _Compiled
+    ) -> None:
+        self.step, self.packed, self.y, self.optimizer, self.batch_by_batch = step, packed, y, optimizer, batch_by_batch
         traced = {id(p) for p in step.compiled.parameters}
-        self.params = optimizer.params
-        self.untraced = [p for p in self.params if id(p) not in traced]
+        self.untraced = [p for p in optimizer.params if id(p) not in traced]
 
     @classmethod
-    def make(cls, step: Any, optimizer: Optimizer, X: Sequence[Any], y: Sequence[Any]) -> _EpochsInC | None:  # noqa: N803
-        """``None`` when the batch-by-batch loop must run: the loss has several traces (its
-        targets go in as static values), or the optimizer does not step every traced parameter."""
+    def make(
+        cls,
+        step: CompiledLoss,
+        optimizer: Optimizer,
+        X: Sequence[Any],  # noqa: N803 - X and y, as in scikit-learn
+        y: Sequence[Any],
+        batch_by_batch: _Compiled,
+    ) -> _WholeEpochs | None:
+        """``None`` when the loss has several traces (its targets go in as static values), or the optimizer does
+        not step every traced parameter: then every epoch goes batch by batch."""
         packed = step.pack(X, y)
         stepped = {id(p) for p in optimizer.params}
         if packed.arrays is None or not all(id(p) in stepped for p in step.compiled.parameters):
             return None
-        return cls(step, packed, optimizer)
+        return cls(step, packed, y, optimizer, batch_by_batch)
 
-    def epoch(self, order: list[int], size: int) -> float | None:
-        """One epoch; the summed loss, or ``None`` (nothing changed) if a loss was not finite.
-
-        It equals the batch-by-batch loop: each batch ``zero_grad()``, the mean
-        loss's gradient, then ``p = p - lr * g`` for the optimizer's parameters
-        (those the loss does not use keep their data and get 0.0 gradients).
-        On a NaN or inf loss the parameters' data are put back, so the caller's
-        batch-by-batch loop replays the epoch and stops where eager `fit` stops
-        (it zeroes the gradients before each batch, so they need no restoring).
-        """
-        saved = [p.data for p in self.params]
-        losses = self.step.sgd(self.packed, lr=self.optimizer.lr, batch_size=size, order=order)
+    def run_epoch(self, order: list[int], size: int, epoch: int) -> _Totals | None:
+        if not _plain_sgd(self.optimizer) or not order:
+            return self.batch_by_batch.run_epoch(order, size, epoch)
+        saved = [p.data for p in self.optimizer.params]
+        lr = self.optimizer.lr
+        if self.step.traced is not None:
+            losses, metrics = self.step.sgd_with_metric(self.packed, self.y, lr=lr, batch_size=size, order=order)
+        else:
+            losses, metrics = self.step.sgd(self.packed, lr=lr, batch_size=size, order=order), []
         if not all(map(math.isfinite, losses)):
-            for p, data in zip(self.params, saved):
+            for p, data in zip(self.optimizer.params, saved):
                 p.data = data
-            return None
+            return self.batch_by_batch.run_epoch(order, size, epoch)  # replays the epoch, stops where eager stops
         for p in self.untraced:
             p.grad = 0.0
         self.optimizer.steps += len(losses)
-        total = 0.0
+        total_loss = total_metric = 0.0
         for k, batch_loss in enumerate(losses):
-            total += batch_loss * min(size, len(order) - k * size)
-        return total
+            count = min(size, len(order) - k * size)
+            total_loss += batch_loss * count
+            if metrics:
+                total_metric += metrics[k] * count
+        return _Totals(total_loss, total_metric)
+
+
+def _strategy(
+    model: Callable[[Any], Any],
+    X: Sequence[Any],  # noqa: N803
+    y: Sequence[Any],
+    loss: LossFn,
+    optimizer: Optimizer,
+    metric: Metric | None,
+    compile: bool | str,  # noqa: A002
+) -> _Strategy:
+    """The eager loop, or compiled batches, or whole epochs in a backend that runs them (asked, not named)."""
+    if not compile:
+        return _Eager(model, X, y, loss, optimizer, metric)
+    from autograd.compiler.backends import get_backend
+
+    backend = get_backend("python" if compile is True else str(compile))
+    traced = metric if metric is not None and traced_form(metric) is not None else None
+    step = compile_loss(model, loss, backend=backend.name, metric=traced)
+    batch_by_batch = _Compiled(step, X, y, optimizer, metric, model)
+    if backend.runs_epochs and (metric is None or traced is not None) and _plain_sgd(optimizer):
+        whole = _WholeEpochs.make(step, optimizer, X, y, batch_by_batch)
+        if whole is not None:
+            return whole
+    return batch_by_batch
 
 
 def fit(
@@ -402,87 +534,51 @@ def fit(
         desc: the progress bar's label.
         callback: ``callback(epoch, history)`` after each epoch (from 1); returning
             ``True`` stops training early.
-        compile: ``True`` (or ``"python"``) or ``"c"``: run each batch's forward and
-            backward as code generated by `autograd.compile` from one sample's
-            traced loss (see `nn.compiling`): same weights as eager to rounding,
-            many times faster.  The training ``accuracy`` is then not measured
-            (it needs the eager forward pass); validation metrics still are.
-            With ``"c"`` and a plain `SGD` (no momentum, weight decay or
-            maximize), each whole epoch runs inside C with the parameters in a
-            flat array; their ``.data`` and ``.grad`` are written back at the
-            end of every epoch, before validation, the callback and the
-            progress bar see them.  The weights equal the batch-by-batch loop's.
+        compile: ``True`` (or ``"python"``), ``"c"`` or another registered
+            backend's name: run each batch's forward and backward as code
+            generated by `autograd.compile` from one sample's traced loss (see
+            `nn.compiling`): same weights as eager to rounding, many times
+            faster.  The training ``accuracy`` is counted from the same
+            compiled pass (the metric's indicator is traced with the loss), so
+            the `History` has the same fields and numbers as eager `fit`'s; a
+            metric with no traced form is computed from an eager forward pass.
+            With a backend that runs whole epochs (``"c"``) and a plain `SGD`
+            (no momentum, weight decay or maximize), each whole epoch runs
+            inside the backend with the parameters in a flat array; their
+            ``.data`` and ``.grad`` are written back at the end of every
+            epoch, before validation, the callback and the progress bar see
+            them.  The weights equal the batch-by-batch loop's.
 
     Returns:
         The `History`: ``epoch``, ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``,
         ``lr`` and ``seconds`` lists, one entry per epoch.
     """
     n, epochs, size = _check_fit_arguments(
-        X, y, loss, optimizer, epochs, batch_size, shuffle, validation_data, lr_schedule, desc, callback
+        X, y, loss, optimizer, epochs, batch_size, shuffle, validation_data, lr_schedule, desc, callback, compile
     )
     progress = _check_progress(progress)
     chosen = _resolve_metric(metric, loss)
     rng = make_rng(seed)
     history = History()
-    step = None
-    in_c = None
-    if compile:
-        from .compiling import compile_loss
-
-        step = compile_loss(model, loss, backend="python" if compile is True else str(compile))
-        chosen = None
-        if compile == "c" and _plain_sgd(optimizer):
-            in_c = _EpochsInC.make(step, optimizer, X, y)
+    strategy = _strategy(model, X, y, loss, optimizer, chosen, compile)
     bar = _progress(epochs, progress, desc)
     try:
         for epoch in range(epochs):
             start = time.perf_counter()
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch)
-            total_loss = total_metric = 0.0
-            stopped = False
-            order = epoch_order(n, shuffle, rng)
-            if in_c is not None and _plain_sgd(optimizer):  # (a callback may have changed the settings)
-                epoch_loss = in_c.epoch(order, size)
-                if epoch_loss is not None:
-                    total_loss = epoch_loss
-                    order = []  # done: skip the batch-by-batch loop below
-            for batch, (x_batch, y_batch) in enumerate(batches_in_order(X, y, order, size), 1):
-                if step is not None:
-                    optimizer.zero_grad()
-                    step_loss = step(x_batch, y_batch)
-                    if not math.isfinite(step_loss):
-                        _warn_non_finite(step_loss, epoch, batch, optimizer.lr)
-                        stopped = True
-                        break
-                    total_loss += step_loss * len(x_batch)
-                    optimizer.step()
-                    continue
-                preds = [model(x) for x in x_batch]
-                batch_loss = loss(preds, y_batch)
-                if not math.isfinite(batch_loss.data):
-                    _warn_non_finite(batch_loss.data, epoch, batch, optimizer.lr)
-                    stopped = True
-                    break
-                optimizer.zero_grad()
-                batch_loss.backward()
-                optimizer.step()
-                total_loss += batch_loss.data * len(x_batch)
-                if chosen is not None:
-                    total_metric += chosen(preds, y_batch) * len(x_batch)
-            if stopped:
+            totals = strategy.run_epoch(epoch_order(n, shuffle, rng), size, epoch)
+            if totals is None:
                 break
             history.epoch.append(epoch + 1)
             history.lr.append(optimizer.lr)
-            history.loss.append(total_loss / n)
-            stats = {"loss": total_loss / n}
+            history.loss.append(totals.loss / n)
+            stats = {"loss": totals.loss / n}
             if chosen is not None:
-                history.accuracy.append(total_metric / n)
-                stats["accuracy"] = total_metric / n
+                history.accuracy.append(totals.metric / n)
+                stats["accuracy"] = totals.metric / n
             if validation_data is not None:
-                val_loss, val_metric = evaluate(
-                    model, *validation_data, loss=loss, metric=_resolve_metric(metric, loss) if step else chosen
-                )
+                val_loss, val_metric = evaluate(model, *validation_data, loss=loss, metric=chosen)
                 history.val_loss.append(val_loss)
                 stats["val_loss"] = val_loss
                 if val_metric is not None:

@@ -62,7 +62,7 @@ __all__ = [
 
 
 def compile(  # noqa: A001 - the public name asked for: autograd.compile
-    fn: Callable[..., Value],
+    fn: Callable[..., Value | tuple[Value, ...]],
     *,
     backend: str = "python",
     static: Iterable[int | str] = (),
@@ -78,7 +78,10 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
     Args:
         fn: takes numbers (or sequences of numbers) and returns a `Value`
             built from the leaf `Value`s it closes over (its parameters),
-            e.g. one sample's loss.
+            e.g. one sample's loss; or a tuple ``(output, *extras)`` of
+            `Value`s, where the extras are computed along, forward only, and
+            returned by ``.batch(..., extras=True)`` and ``.sgd(..., extras=True)``
+            (``nn.fit`` counts its training metric that way).
         backend: ``"python"`` (generated Python, readable in ``.source``) or
             ``"c"`` (generated C built with a C compiler found on the machine),
             or the name of a backend added with `register_backend`.

@@ -9,7 +9,7 @@ from typing import Any
 from ..value import Value
 from .tracing import Trace
 
-__all__ = ["BuiltTrace", "Stats", "Run", "Forward", "Pack", "EpochOfSgd"]
+__all__ = ["BuiltTrace", "Stats", "Run", "Forward", "Pack", "EpochOfSgd", "Extras"]
 
 
 @dataclass
@@ -25,19 +25,25 @@ class Stats:
     cached: bool = False
 
 
-Run = Callable[..., tuple[list[float], Sequence[float]]]
-"""``run(n, *columns, params, grads, seed) -> (outputs, grads)``: `n` samples, forward and backward."""
+Extras = list[tuple[float, ...]] | None
+"""Per sample, the numbers of the trace's extra outputs (``fn`` returned ``(output, *extras)``); ``None`` without."""
 
-Forward = Callable[..., list[float]]
-"""``forward(n, *columns, params) -> outputs``: `n` samples, numbers only."""
+Run = Callable[..., tuple[list[float], Sequence[float], Extras]]
+"""``run(n, *columns, params, grads, seed) -> (outputs, grads, extras)``: `n` samples, forward and backward."""
+
+Forward = Callable[..., tuple[list[float], Extras]]
+"""``forward(n, *columns, params) -> (outputs, extras)``: `n` samples, numbers only."""
 
 Pack = Callable[[Sequence[Sequence[Any]], int], list[Any]]
 """``pack(columns, n) -> packed``: the samples of every dynamic argument converted once for `EpochOfSgd`."""
 
 EpochOfSgd = Callable[
-    [list[Any], Sequence[int], list[float], float, list[int], bool], tuple[list[float], list[float], list[float]]
+    [list[Any], Sequence[int], list[float], float, list[int], bool],
+    tuple[list[float], list[float], list[float], Extras],
 ]
-"""``sgd(packed, order, params, lr, batch_sizes, mean) -> (losses, new params, last gradients)``: a whole epoch."""
+"""``sgd(packed, order, params, lr, batch_sizes, mean) -> (losses, new params, last gradients, extras)``: an epoch.
+
+The losses and extras are per sample, in `order`'s order."""
 
 
 @dataclass

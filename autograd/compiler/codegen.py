@@ -176,17 +176,18 @@ def inline_decisions(tr: Trace, templates: Templates, backward: bool) -> list[bo
     """Which operation nodes go into their one user's expression instead of a statement of their own.
 
     A node is inlined when one operation uses it, once, the backward pass
-    never reads its number, it is not the output, and the expression stays
+    never reads its number, it is not an output (nor an extra), and the expression stays
     under `MAX_TERMS` operations.
     """
     needed = needed_in_backward(tr, templates) if backward else [False] * len(tr.nodes)
     inline = [False] * len(tr.nodes)
     terms = [1] * len(tr.nodes)
+    extras = set(tr.extras)
     for k, node in enumerate(tr.nodes):
         if node.kind != OP:
             continue
         terms[k] = 1 + sum(terms[i] for i in node.inputs if inline[i])
-        if k == tr.output or needed[k] or len(tr.consumers[k]) != 1 or terms[k] > MAX_TERMS:
+        if k == tr.output or k in extras or needed[k] or len(tr.consumers[k]) != 1 or terms[k] > MAX_TERMS:
             continue
         (j,) = tr.consumers[k]
         consumer = tr.nodes[j]

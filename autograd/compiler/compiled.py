@@ -18,7 +18,7 @@ import numbers
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import Any, Literal, cast, overload
 
 from ..checks import check_int, check_sequence, describe, to_float
 from ..grad_mode import is_grad_enabled
@@ -122,7 +122,7 @@ class Compiled:
 
     def __init__(
         self,
-        fn: Callable[..., Value],
+        fn: Callable[..., Value | tuple[Value, ...]],
         *,
         backend: Backend,
         static: Iterable[int | str],
@@ -203,14 +203,25 @@ class Compiled:
 
     def forward_batch(self, *columns: Sequence[object]) -> list[float]:
         """The output's number for each sample; no gradient is computed or added."""
-        return self._run(columns, None)
+        return self._run(columns, None)[0]
 
-    def batch(self, *columns: Sequence[object], reduce: str = "sum") -> float:
+    @overload
+    def batch(self, *columns: Sequence[object], reduce: str = ..., extras: Literal[False] = ...) -> float: ...
+    @overload
+    def batch(
+        self, *columns: Sequence[object], reduce: str = ..., extras: Literal[True]
+    ) -> tuple[float, list[tuple[float, ...]]]: ...
+
+    def batch(
+        self, *columns: Sequence[object], reduce: str = "sum", extras: bool = False
+    ) -> float | tuple[float, list[tuple[float, ...]]]:
         """Run every sample (one sequence per argument); return the sum or mean of the outputs.
 
         Adds the gradient of that sum (or mean) to the parameters' ``.grad``,
         exactly as building the eager graph of the reduced output and calling
-        ``backward()`` would (to rounding).
+        ``backward()`` would (to rounding).  With ``extras=True`` (for a
+        function returning ``(output, *extras)``), it returns ``(result,
+        extras)``: the extras' numbers, one tuple per sample.
         """
         if reduce not in ("sum", "mean"):
             raise ValueError(f"batch(reduce=...) must be 'sum' or 'mean', got {reduce!r}")
@@ -220,15 +231,27 @@ class Compiled:
             self._calls += 1
             if self.verify and self._calls % self.verify == 0:
                 before = self._snapshot()
-        results = self._run(columns, reduce if recording else None)
+        results, found = self._run(columns, reduce if recording else None)
         total = _sum(results)
         result = total / len(results) if reduce == "mean" else total
         if before is not None:
             self._verify(columns, reduce, result, before)
+        if extras:
+            return result, self._extras_or_raise(found)
         return result
 
-    def _run(self, columns: Sequence[Sequence[object]], reduce: str | None) -> list[float]:
-        """Each sample's output, trace by trace; with `reduce`, the gradient of the sum or mean is added too.
+    def _extras_or_raise(self, found: list[tuple[float, ...]] | None) -> list[tuple[float, ...]]:
+        if found is None:
+            raise TypeError(
+                f"{self.__name__} returns a single Value, so it has no extras: return (output, *extras) to have some"
+            )
+        return found
+
+    def _run(
+        self, columns: Sequence[Sequence[object]], reduce: str | None
+    ) -> tuple[list[float], list[tuple[float, ...]] | None]:
+        """Each sample's output (and extras), trace by trace; with `reduce`, the gradient of the sum or mean is
+        added too.
 
         The parameters' ``.data`` (and, for gradients, ``.grad``) are read
         before each run of generated code and ``.grad`` is written after it.
@@ -236,25 +259,33 @@ class Compiled:
         n, groups = self._groups(columns)
         seed = None if reduce is None else 1.0 * (1.0 / n) if reduce == "mean" else 1.0
         results = [0.0] * n
+        found: list[tuple[float, ...]] | None = None
         for key, (indices, example) in groups.items():
             entry = self._entry(key, example)
             cols = self._columns(columns, indices)
             if entry is None:
                 for i, sample in zip(indices, zip(*cols)):
-                    results[i] = float(self.fn(*sample).data) if seed is None else self._eager_sample(sample, seed)
+                    results[i], extra = self._eager_sample(sample, seed)
+                    if extra is not None:
+                        found = found if found is not None else [()] * n
+                        found[i] = extra
                 continue
             params = entry.params
             data = [p.data for p in params]
             dyn = [cols[i] for i in range(len(cols)) if i not in self._static]
             if seed is None:
-                outs = self._guarded(entry, dyn, data, None, len(indices))
+                outs, extras = self._guarded(entry, dyn, data, None, len(indices))
             else:
-                outs, grads = self._guarded(entry, dyn, data, seed, len(indices), [p.grad for p in params])
+                outs, grads, extras = self._guarded(entry, dyn, data, seed, len(indices), [p.grad for p in params])
                 for p, g in zip(params, grads):  # they started from .grad: set, not add
                     p.grad = g
             for i, out in zip(indices, outs):
                 results[i] = out
-        return results
+            if extras is not None:
+                found = found if found is not None else [()] * n
+                for i, extra in zip(indices, extras):
+                    found[i] = extra
+        return results, found
 
     def pack(self, *columns: Sequence[object]) -> Packed:
         """The samples (one sequence per argument) converted once for `sgd`.
@@ -278,6 +309,27 @@ class Compiled:
                 arrays = entry.pack(dyn, n)
         return Packed(self, list(columns), n, groups, arrays)
 
+    @overload
+    def sgd(
+        self,
+        *columns: Sequence[object] | Packed,
+        lr: float,
+        batch_size: int,
+        reduce: str = ...,
+        order: Sequence[int] | None = ...,
+        extras: Literal[False] = ...,
+    ) -> list[float]: ...
+    @overload
+    def sgd(
+        self,
+        *columns: Sequence[object] | Packed,
+        lr: float,
+        batch_size: int,
+        reduce: str = ...,
+        order: Sequence[int] | None = ...,
+        extras: Literal[True],
+    ) -> tuple[list[float], list[tuple[float, ...]]]: ...
+
     def sgd(
         self,
         *columns: Sequence[object] | Packed,
@@ -285,12 +337,15 @@ class Compiled:
         batch_size: int,
         reduce: str = "mean",
         order: Sequence[int] | None = None,
-    ) -> list[float]:
+        extras: bool = False,
+    ) -> list[float] | tuple[list[float], list[tuple[float, ...]]]:
         """An epoch of plain SGD: per batch, ``zero_grad``, `batch`, ``p.data -= lr * p.grad``.
 
         The samples are taken in ``order`` (indices; default: as given) and cut
         into batches of ``batch_size`` (the last one may be shorter).  Pass the
-        columns, or what `pack` made of them.  Returns the batch losses.
+        columns, or what `pack` made of them.  Returns the batch losses (with
+        ``extras=True``, also the extras' numbers per sample, in ``order``'s
+        order, each computed before its batch's step).
 
         With the C backend the whole epoch runs in C with the parameters in a
         flat array: their ``.data`` are read when it starts, and ``.data`` and
@@ -323,19 +378,21 @@ class Compiled:
             assert entry is not None and entry.sgd is not None and entry.pack is not None  # (whole_epoch)
             if arrays is None:
                 arrays = entry.pack([c for i, c in enumerate(cols) if i not in self._static], n)
-            outs, new, grads = entry.sgd(arrays, indices, [p.data for p in entry.params], rate, sizes, reduce == "mean")
+            data = [p.data for p in entry.params]
+            outs, new, grads, found = entry.sgd(arrays, indices, data, rate, sizes, reduce == "mean")
             if all(map(math.isfinite, outs)):
-                losses, start = [], 0
+                reduced, start = [], 0
                 for count in sizes:
                     total = _sum(outs[start : start + count])
-                    losses.append(total / count if reduce == "mean" else total)
+                    reduced.append(total / count if reduce == "mean" else total)
                     start += count
                 for p, value, g in zip(entry.params, new, grads):
                     p.data, p.grad = value, g
-                return losses
+                return (reduced, self._extras_or_raise(found)) if extras else reduced
             # C computed NaN or inf somewhere: forget it and run batch by batch from the same start, which
             # raises eager's error at the batch and node where it happens (or gives the same non-finite losses).
-        losses = []
+        losses: list[float] = []
+        every: list[tuple[float, ...]] = []
         start = 0
         for count in sizes:
             chosen = indices[start : start + count]
@@ -343,11 +400,16 @@ class Compiled:
             params = self._snapshot()
             for p, _ in params:
                 p.grad = 0.0
-            losses.append(self.batch(*part, reduce=reduce))
+            if extras:
+                loss, found_here = self.batch(*part, reduce=reduce, extras=True)
+                every.extend(found_here)
+            else:
+                loss = self.batch(*part, reduce=reduce)
+            losses.append(loss)
             for p, _ in params:
                 p.data -= rate * p.grad
             start += count
-        return losses
+        return (losses, every) if extras else losses
 
     def __repr__(self) -> str:
         return f"<compiled {self.__name__} backend={self.backend!r} traces={self.traces}>"
@@ -526,10 +588,12 @@ class Compiled:
         return result
 
     # ------------------------------------------------------------------ eager fallback and verification
-    def _eager_sample(self, sample: Sequence[object], seed: float) -> float:
-        out = self.fn(*sample)
-        out.backward(seed)
-        return float(out.data)
+    def _eager_sample(self, sample: Sequence[object], seed: float | None) -> tuple[float, tuple[float, ...] | None]:
+        """One sample run eagerly (with `seed`, its gradient added too): its output and extras."""
+        out, extras = _split(self.fn(*sample))
+        if seed is not None:
+            out.backward(seed)
+        return float(out.data), extras
 
     def _snapshot(self) -> list[tuple[Value, float]]:
         params: list[Value] = []
@@ -548,7 +612,7 @@ class Compiled:
         for p, _ in before:
             p.grad = 0.0
         n = len(columns[0]) if columns else 1
-        outs = [self.fn(*[c[s] for c in columns]) for s in range(n)]
+        outs = [_split(self.fn(*[c[s] for c in columns]))[0] for s in range(n)]
         total = outs[0]
         for o in outs[1:]:
             total = total + o
@@ -599,6 +663,14 @@ def _check_order(order: object, n: int, name: str) -> list[int]:
         bad = next(i for i in indices if not 0 <= i < n)
         raise ValueError(f"{name}.sgd(order=...) must hold sample indices 0..{n - 1}, got {bad}")
     return indices
+
+
+def _split(result: object) -> tuple[Value, tuple[float, ...] | None]:
+    """A function's result as (output, the extras' numbers or ``None``), for ``fn`` returning ``(output, *extras)``."""
+    if isinstance(result, tuple) and result:
+        out, *extras = result
+        return out, tuple(float(e.data) for e in extras)
+    return cast(Value, result), None
 
 
 def _close(a: float, b: float) -> bool:

@@ -75,6 +75,7 @@ class Trace:
     arg_structures: list[Any]  # per dynamic argument: an input node index (-1: unused), or a nested list of them
     arg_names: list[str]
     output_value: float
+    extras: list[int] = field(default_factory=list)  # forward-only outputs: ``fn`` returned (output, *extras)
     consumers: list[list[int]] = field(default_factory=list)
     needs_grad: list[bool] = field(default_factory=list)
 
@@ -303,7 +304,11 @@ def _structure(stand_in: Any, index: dict[Value, int]) -> Any:
 def trace(
     fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int], names: Sequence[str], strict: bool = True
 ) -> Trace:
-    """Run ``fn(*args)`` once with stand-ins for the dynamic arguments; return its graph as a `Trace`."""
+    """Run ``fn(*args)`` once with stand-ins for the dynamic arguments; return its graph as a `Trace`.
+
+    ``fn`` returns a `Value` (the output, which gets the gradient), or a tuple
+    ``(output, *extras)`` of `Value`s: the extras are computed along, forward only.
+    """
     recorder = _Recorder(strict)
     leaves: list[Value] = []
     call_args = list(args)
@@ -313,11 +318,17 @@ def trace(
         stand_ins.append(call_args[i])
     with _patched(recorder), enable_grad():
         out = fn(*call_args)
-    if not isinstance(out, Value):
+    extras: tuple[object, ...] = ()
+    if isinstance(out, tuple) and out:
+        out, *rest = out
+        extras = tuple(rest)
+    if not isinstance(out, Value) or not all(isinstance(e, Value) for e in extras):
         raise TypeError(
-            f"autograd.compile: the function must return a Value (e.g. one sample's loss), got {describe(out)}"
+            "autograd.compile: the function must return a Value (e.g. one sample's loss), or a tuple of Values "
+            f"(the output, then extras computed forward only), got {describe(out)}"
         )
-    order = topological_order(out)
+    roots = [out, *[e for e in extras if isinstance(e, Value)]]
+    order = topological_order(roots)
     index: dict[Value, int] = {}
     nodes: list[Node] = []
     params: list[Value] = []
@@ -343,5 +354,13 @@ def trace(
     input_nodes = [index[v] for v in leaves if v in index]
     structures = [_structure(s, index) for s in stand_ins]
     return Trace(
-        nodes, index[out], params, param_nodes, input_nodes, structures, [names[i] for i in dynamic], _slot_get(out)
+        nodes,
+        index[out],
+        params,
+        param_nodes,
+        input_nodes,
+        structures,
+        [names[i] for i in dynamic],
+        _slot_get(out),
+        [index[e] for e in roots[1:]],
     )

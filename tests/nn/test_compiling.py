@@ -159,10 +159,27 @@ def test_digits_fit_compiled_equals_eager(
         assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
     assert histories[0].loss == pytest.approx(histories[1].loss, rel=1e-12)
     assert histories[0].val_accuracy == histories[1].val_accuracy
-    assert histories[1].accuracy == []  # not measured when compiled (documented)
+    assert histories[1].accuracy == histories[0].accuracy and len(histories[1].accuracy) == 2  # from the compiled pass
 
 
 needs_cc = pytest.mark.skipif(not any(shutil.which(c) for c in ("cc", "gcc", "clang", "tcc")), reason="no C compiler")
+
+
+def _spy_on_whole_epochs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], bool]]:
+    """Record every whole epoch run inside a backend: its order, and whether all its losses were finite."""
+    from autograd.compiler import Compiled
+
+    calls: list[tuple[list[int], bool]] = []
+    original = Compiled.sgd
+
+    def spy(self: Any, *columns: Any, **options: Any) -> Any:
+        result = original(self, *columns, **options)
+        losses = result[0] if options.get("extras") else result
+        calls.append((list(options["order"]), all(map(math.isfinite, losses))))
+        return result
+
+    monkeypatch.setattr(Compiled, "sgd", spy)
+    return calls
 
 
 def _fit_digits_like(compiled: bool | str, optimizer: Any, model: Any, extra: Value, **options: Any) -> Any:
@@ -189,17 +206,8 @@ def _fit_digits_like(compiled: bool | str, optimizer: Any, model: Any, extra: Va
 def test_fit_c_runs_whole_epochs_in_c_with_plain_sgd_and_gives_eagers_numbers(
     momentum: float, tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nn import training
-
     monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
-    epochs_in_c = []
-    original = training._EpochsInC.epoch
-
-    def spy(self: Any, order: list[int], size: int) -> float | None:
-        epochs_in_c.append(len(order))
-        return original(self, order, size)
-
-    monkeypatch.setattr(training._EpochsInC, "epoch", spy)
+    calls = _spy_on_whole_epochs(monkeypatch)
     runs = []
     for compiled in (False, "c"):
         random.seed(7)
@@ -212,20 +220,16 @@ def test_fit_c_runs_whole_epochs_in_c_with_plain_sgd_and_gives_eagers_numbers(
         runs.append(([p.data for p in params], [p.grad for p in params], history.loss, optimizer.steps))
     assert runs[0] == runs[1]  # equal to the last bit: the same arithmetic in the same order
     assert runs[1][0][-1] == 0.25 and runs[1][1][-1] == 0.0 and runs[1][3] == 15
-    assert epochs_in_c == ([37, 37, 37] if momentum == 0.0 else [])  # momentum: batch by batch
+    assert [len(order) for order, _ in calls] == ([37, 37, 37] if momentum == 0.0 else [])  # momentum: by batch
 
 
 @needs_cc
 def test_fit_c_stops_on_a_non_finite_loss_where_eager_stops(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nn import Neuron, load_houses, training
+    from nn import Neuron, load_houses
 
     monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
     X, y = load_houses()  # raw units: lr=1e-3 diverges within a few steps
-    epochs_in_c: list[float | None] = []
-    original = training._EpochsInC.epoch
-    monkeypatch.setattr(
-        training._EpochsInC, "epoch", lambda self, *a: epochs_in_c.append(original(self, *a)) or epochs_in_c[-1]
-    )
+    epochs_in_c = _spy_on_whole_epochs(monkeypatch)
     runs = []
     for compiled in (False, "c"):
         neuron = Neuron(1, nonlin=False, seed=0)
@@ -246,17 +250,14 @@ def test_fit_c_stops_on_a_non_finite_loss_where_eager_stops(tmp_path: object, mo
     assert runs[1][0] == pytest.approx(runs[0][0], rel=1e-12)  # the step with the bad loss was not applied
     assert runs[1][1] == pytest.approx(runs[0][1], rel=1e-12)
     assert len(runs[1][1]) < 100 and all(map(math.isfinite, runs[1][0]))
-    assert epochs_in_c[-1] is None and len(epochs_in_c) == len(runs[1][1]) + 1  # the last epoch was replayed
+    finite = [ok for _, ok in epochs_in_c]
+    assert finite == [True] * len(runs[1][1]) + [False]  # the last epoch was not finite in C, and was replayed
 
 
 @needs_cc
 def test_fit_c_notices_a_callback_that_turns_momentum_on(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nn import training
-
     monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
-    epochs_in_c = []
-    original = training._EpochsInC.epoch
-    monkeypatch.setattr(training._EpochsInC, "epoch", lambda self, *a: epochs_in_c.append(1) or original(self, *a))
+    epochs_in_c = _spy_on_whole_epochs(monkeypatch)
 
     def momentum_after_the_first_epoch(epoch: int, history: Any, optimizer: Any) -> None:
         optimizer.param_groups[0]["momentum"] = 0.5
@@ -275,4 +276,68 @@ def test_fit_c_notices_a_callback_that_turns_momentum_on(tmp_path: object, monke
         )
         runs.append([p.data for p in model.parameters()])
     assert runs[0] == runs[1]
-    assert epochs_in_c == [1]  # only the first epoch ran in C
+    assert len(epochs_in_c) == 1  # only the first epoch ran in C
+
+
+@pytest.mark.parametrize("loss_name", ["cross_entropy", "hinge_loss", "binary_cross_entropy_with_logits", "mse_loss"])
+def test_every_strategy_returns_the_same_history_field_by_field(
+    loss_name: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eager steps, compiled steps and whole epochs in C: the same History (seconds aside), metric included."""
+    import nn
+
+    monkeypatch.setenv("VALUEGRAD_CACHE_DIR", str(tmp_path))
+    loss = getattr(nn, loss_name)
+    rng = random.Random(5)
+    X = [[rng.uniform(-1, 1) for _ in range(3)] for _ in range(30)]
+    if loss_name == "cross_entropy":
+        y: list[Any] = [rng.randrange(4) for _ in X]
+        sizes = [6, 4]
+    else:
+        y = [rng.choice((-1, 1)) if loss_name == "hinge_loss" else rng.choice((0, 1)) for _ in X]
+        y = [float(v) for v in y] if loss_name == "mse_loss" else y
+        sizes = [6, 1]
+    runs = [False, "python"] + (["c"] if shutil.which("cc") or shutil.which("gcc") else [])
+    histories = []
+    for compiled in runs:
+        model = MLP(3, sizes, seed=11)
+        histories.append(
+            fit(
+                model,
+                X[:24],
+                y[:24],
+                loss=loss,
+                optimizer=SGD(model.parameters(), lr=0.3),
+                epochs=3,
+                batch_size=5,
+                seed=2,
+                progress=False,
+                compile=compiled,
+                validation_data=(X[24:], y[24:]),
+            )
+        )
+    eager = histories[0].as_dict()
+    for other in histories[1:]:
+        fields = other.as_dict()
+        assert fields.keys() == eager.keys()
+        for name in fields:
+            if name == "seconds":
+                assert len(fields[name]) == len(eager[name])
+            elif name in ("loss", "val_loss"):
+                assert fields[name] == pytest.approx(eager[name], rel=1e-12, abs=1e-15), name
+            else:
+                assert fields[name] == eager[name], name
+    assert len(histories[0].accuracy) == (0 if loss_name == "mse_loss" else 3)
+
+
+def test_validation_labels_are_checked_before_training_as_training_labels_are() -> None:
+    model = MLP(2, [1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    X, y = [[0.1, 0.2], [0.3, 0.4]], [1, -1]
+    with pytest.raises(
+        ValueError, match=r"hinge_loss: labels must be -1 or \+1, got fit: validation_data's y\[1\] = 0"
+    ):
+        fit(model, X, y, loss=hinge_loss, optimizer=opt, validation_data=(X, [1, 0]), progress=False)
+    with pytest.raises(ValueError, match=r"got fit: y\[0\] = 0"):
+        fit(model, X, [0, 1], loss=hinge_loss, optimizer=opt, progress=False)
+    assert opt.steps == 0  # nothing ran

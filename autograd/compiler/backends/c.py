@@ -40,7 +40,7 @@ from itertools import chain
 from typing import Any
 
 from ...checks import describe
-from ..built import BuiltTrace, Stats
+from ..built import BuiltTrace, Extras, Stats
 from ..codegen import (
     ATOM,
     Expr,
@@ -307,17 +307,25 @@ def generate_c(tr: Trace, name: str, table: TemplateTable = TEMPLATES) -> tuple[
     fcalls = "".join(f"        forward_{c}({call_args});\n" for c in range(len(fchunks)))
     bcalls = "".join(f"        backward_{c}({call_args}, d, G, seed);\n" for c in range(len(bchunks)))
     out_ref = ref[tr.output]
+    n_extras = len(tr.extras)
+
+    def extras(sample: str, indent: str) -> str:
+        """The statements storing sample `sample`'s extra outputs (none for a trace without extras)."""
+        return "".join(f"{indent}ex[({sample}) * {n_extras} + {i}] = {ref[k]};\n" for i, k in enumerate(tr.extras))
+
     out.append(
-        f"void vg_batch(int n{batch_xs}, const double *p, double *G, double *outs, double seed, "
+        f"void vg_batch(int n{batch_xs}, const double *p, double *G, double *outs, double *ex, double seed, "
         "double *t, double *d) {"
     )
+    out.append("    (void)ex;")
     out.append("    for (int s = n - 1; s >= 0; s--) {")
-    out.append(offsets + fcalls + f"        outs[s] = {out_ref};\n" + bcalls.rstrip("\n"))
+    out.append(offsets + fcalls + f"        outs[s] = {out_ref};\n" + extras("s", "        ") + bcalls.rstrip("\n"))
     out.append("    }")
     out.append("}")
-    out.append(f"void vg_forward(int n{batch_xs}, const double *p, double *outs, double *t) {{")
+    out.append(f"void vg_forward(int n{batch_xs}, const double *p, double *outs, double *ex, double *t) {{")
+    out.append("    (void)ex;")
     out.append("    for (int s = 0; s < n; s++) {")
-    out.append(offsets + fcalls + f"        outs[s] = {out_ref};")
+    out.append(offsets + fcalls + f"        outs[s] = {out_ref};" + ("\n" + extras("s", "        ")).rstrip("\n"))
     out.append("    }")
     out.append("}")
     # An epoch of SGD: the samples in the order `order` (indices into X), cut into batches of `sizes`.
@@ -326,8 +334,9 @@ def generate_c(tr: Trace, name: str, table: TemplateTable = TEMPLATES) -> tuple[
     )
     out.append(
         f"void vg_sgd(int nb, const int *sizes, const int *order{batch_xs}, double *p, double *G, int np, "
-        "double lr, int mean, double *outs, double *t, double *d) {"
+        "double lr, int mean, double *outs, double *ex, double *t, double *d) {"
     )
+    out.append("    (void)ex;")
     out.append("    long off = 0;")
     out.append("    for (int b = 0; b < nb; b++) {")
     out.append("        int n = sizes[b];")
@@ -338,6 +347,7 @@ def generate_c(tr: Trace, name: str, table: TemplateTable = TEMPLATES) -> tuple[
         picked
         + fcalls.replace("        ", "            ")
         + f"            outs[off + s] = {out_ref};\n"
+        + extras("off + s", "            ")
         + bcalls.replace("        ", "            ").rstrip("\n")
     )
     out.append("        }")
@@ -409,8 +419,9 @@ def _pack(numbers: Sequence[Any], what: str) -> array[float]:
     return buffer
 
 
-def _address(buffer: array[Any]) -> int:
-    return buffer.buffer_info()[0]
+def _address(buffer: array[Any] | None) -> int | None:
+    """A C array's address for ctypes (``None``, C's NULL, for no array)."""
+    return None if buffer is None else buffer.buffer_info()[0]
 
 
 def _build_c(tr: Trace, name: str, stats: Stats, options: BuildOptions, table: TemplateTable) -> BuiltTrace:
@@ -426,18 +437,28 @@ def _build_c(tr: Trace, name: str, stats: Stats, options: BuildOptions, table: T
     n_args = len(sizes)
     vp, ci, cd = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
     batch_fn, forward_fn = lib.vg_batch, lib.vg_forward
-    batch_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp, cd, vp, vp]
+    batch_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp, vp, cd, vp, vp]
     batch_fn.restype = None
-    forward_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp]
+    forward_fn.argtypes = [ci, *[vp] * n_args, vp, vp, vp, vp]
     forward_fn.restype = None
     sgd_fn = lib.vg_sgd
-    sgd_fn.argtypes = [ci, vp, vp, *[vp] * n_args, vp, vp, ci, cd, ci, vp, vp, vp]
+    sgd_fn.argtypes = [ci, vp, vp, *[vp] * n_args, vp, vp, ci, cd, ci, vp, vp, vp, vp]
     sgd_fn.restype = None
     scratch_t = array("d", bytes(8 * max(1, len(tr.nodes))))
     scratch_d = array("d", bytes(8 * max(1, len(tr.nodes))))
     t_ptr, d_ptr = _address(scratch_t), _address(scratch_d)
     n_params = len(tr.params)
+    n_extras = len(tr.extras)
     structures = tr.arg_structures
+
+    def extras_of(n: int) -> array[float] | None:
+        return array("d", bytes(8 * n * n_extras)) if n_extras else None
+
+    def per_sample(ex: array[float] | None) -> Extras:
+        if ex is None:
+            return None
+        flat = ex.tolist()
+        return [tuple(flat[i : i + n_extras]) for i in range(0, len(flat), n_extras)]
 
     def inputs(columns: Sequence[Sequence[Any]], n: int) -> list[array[float]]:
         """Each argument's numbers for every sample, packed into one C array per argument."""
@@ -452,26 +473,28 @@ def _build_c(tr: Trace, name: str, stats: Stats, options: BuildOptions, table: T
             arrays.append(_pack(numbers, f"{name}: the inputs of argument {a}"))
         return arrays
 
-    def run(n: int, *rest: Any) -> tuple[list[float], list[float]]:
+    def run(n: int, *rest: Any) -> tuple[list[float], list[float], Extras]:
         *columns, params, grads, seed = rest
         xs = inputs(columns, n)
         p, g, outs = _pack(params, "the parameters"), _pack(grads, "the gradients"), array("d", bytes(8 * n))
-        batch_fn(n, *map(_address, xs), _address(p), _address(g), _address(outs), seed, t_ptr, d_ptr)
-        return outs.tolist(), g.tolist()
+        ex = extras_of(n)
+        batch_fn(n, *map(_address, xs), _address(p), _address(g), _address(outs), _address(ex), seed, t_ptr, d_ptr)
+        return outs.tolist(), g.tolist(), per_sample(ex)
 
-    def forward(n: int, *rest: Any) -> list[float]:
+    def forward(n: int, *rest: Any) -> tuple[list[float], Extras]:
         *columns, params = rest
         xs = inputs(columns, n)
-        p, outs = _pack(params, "the parameters"), array("d", bytes(8 * n))
-        forward_fn(n, *map(_address, xs), _address(p), _address(outs), t_ptr)
-        return outs.tolist()
+        p, outs, ex = _pack(params, "the parameters"), array("d", bytes(8 * n)), extras_of(n)
+        forward_fn(n, *map(_address, xs), _address(p), _address(outs), _address(ex), t_ptr)
+        return outs.tolist(), per_sample(ex)
 
     def sgd(
         xs: list[array[float]], order: Sequence[int], params: list[float], lr: float, sizes_: list[int], mean: bool
-    ) -> tuple[list[float], list[float], list[float]]:
-        """An epoch of SGD in C on packed inputs (`inputs`); the losses in `order`'s order, new data, last grads."""
+    ) -> tuple[list[float], list[float], list[float], Extras]:
+        """An epoch of SGD in C on packed inputs (`inputs`); per sample in `order`'s order the losses (and extras),
+        then the new data and the last batch's gradients."""
         p, g, outs = _pack(params, "the parameters"), array("d", bytes(8 * n_params)), array("d", bytes(8 * len(order)))
-        counts, indices = array("i", sizes_), array("i", order)
+        counts, indices, ex = array("i", sizes_), array("i", order), extras_of(len(order))
         sgd_fn(
             len(sizes_),
             _address(counts),
@@ -483,10 +506,11 @@ def _build_c(tr: Trace, name: str, stats: Stats, options: BuildOptions, table: T
             lr,
             int(mean),
             _address(outs),
+            _address(ex),
             t_ptr,
             d_ptr,
         )
-        return outs.tolist(), p.tolist(), g.tolist()
+        return outs.tolist(), p.tolist(), g.tolist(), per_sample(ex)
 
     return BuiltTrace(
         tr,

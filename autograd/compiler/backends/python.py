@@ -23,13 +23,13 @@ import linecache
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 from ... import ops
 from ...ops import Op
-from ..built import BuiltTrace, Stats
+from ..built import BuiltTrace, Extras, Forward, Stats
 from ..codegen import (
     ATOM,
     MUL,
@@ -263,13 +263,15 @@ def _target(structure: Any, names: dict[int, str]) -> str:
 def generate(
     tr: Trace, name: str, backward: bool, table: TemplateTable = TEMPLATES, namespace: Mapping[str, Any] = NAMESPACE
 ) -> tuple[str, dict[str, Any]]:
-    """Source of ``name(_n, _A0, _A1, ..., _P[, _G, _seed]) -> (outputs, gradients)`` and its namespace.
+    """Source of ``name(_n, _A0, _A1, ..., _P[, _G, _seed]) -> (outputs, gradients, extras)`` and its namespace.
 
     ``_Ai`` holds argument i of every sample; ``_P`` the parameters' numbers.
     With `backward`, it returns the per-sample outputs and every parameter's
     gradient: ``_G`` (the parameters' ``.grad`` before the call) plus each
     sample's contributions, added one by one in eager ``backward()``'s order,
-    each sample's output seeded with ``_seed``; without, the outputs only.
+    each sample's output seeded with ``_seed``; without, ``(outputs, extras)``.
+    ``extras`` is a tuple of the trace's extra outputs per sample (``None``
+    when it has none).
     The operations are spelled by `table`, which may call the names of `namespace`.
     """
     gen = _Generator(tr, backward, table, namespace)
@@ -287,6 +289,8 @@ def generate(
         if backward:
             lines.append(f"    {', '.join(f'g_{p}' for p in params)}, = _G")
     lines.append("    _outs = []")
+    if tr.extras:
+        lines.append("    _extras = []")
     lines.append("    for _i in range(_n - 1, -1, -1):" if backward else "    for _i in range(_n):")
     for i, structure in enumerate(tr.arg_structures):
         lines.append(f"        {_target(structure, names)} = _A{i}[_i]")
@@ -294,14 +298,19 @@ def generate(
     lines.extend("        " + s for s in forward)
     result = gen.ref(tr.output, gen.exprs)[0]
     lines.append(f"        _outs.append({result})")
+    if tr.extras:
+        lines.append(f"        _extras.append(({''.join(gen.ref(k, gen.exprs)[0] + ', ' for k in tr.extras)}))")
+    extras = "_extras" if tr.extras else "None"
     if backward:
         lines.append("        # backward: the chain rule, last operation first")
         lines.extend("        " + s for s in back)
         lines.append("    _outs.reverse()")
+        if tr.extras:
+            lines.append("    _extras.reverse()")
         grads = "".join(f"g_{p}, " for p in params)
-        lines.append(f"    return _outs, ({grads})")
+        lines.append(f"    return _outs, ({grads}), {extras}")
     else:
-        lines.append("    return _outs")
+        lines.append(f"    return _outs, {extras}")
     return "\n".join(lines) + "\n", gen.namespace
 
 
@@ -330,9 +339,9 @@ class PythonBackend:
             func = "f_" + func
         filename = f"<autograd.compile {name} #{next(_counter)}>"
         run, source = self._define(tr, func, filename, True, stats)
-        forward_only: list[Callable[..., list[float]]] = []
+        forward_only: list[Forward] = []
 
-        def forward(*args: Any) -> list[float]:
+        def forward(*args: Any) -> tuple[list[float], Extras]:
             if not forward_only:
                 forward_only.append(self._define(tr, func + "_forward", filename[:-1] + " forward>", False)[0])
             return forward_only[0](*args)

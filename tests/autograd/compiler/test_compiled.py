@@ -176,3 +176,54 @@ def test_the_forward_only_code_is_generated_when_first_needed() -> None:
     assert name in linecache.cache and name[:-1] + " forward>" not in linecache.cache
     assert math.isclose(step.forward(0.5), math.tanh(1.5), rel_tol=1e-15)
     assert name[:-1] + " forward>" in linecache.cache
+
+
+def _with_extras(model: Any, backend: str, cache: Path) -> Any:
+    """One sample's loss, and two extras computed along: the first logit and a constant."""
+    from nn import cross_entropy
+
+    def sample(x: Any, t: Any) -> tuple[Value, Value, Value]:
+        logits = model(x)
+        return cross_entropy([logits], [t]), logits[0] * 2.0, Value(7.0)
+
+    return autograd.compile(sample, backend=backend, cache_dir=str(cache / "cache"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_extras_are_computed_along_forward_only_and_equal_eager(backend: str, tmp_path: Path) -> None:
+    model, X, T = _model_and_data(9)
+    step = _with_extras(model, backend, tmp_path)
+    loss, extras = step.batch(X, T, reduce="mean", extras=True)
+    compiled_grads = [p.grad for p in model.parameters()]
+    assert len(extras) == 9 and all(e[1] == 7.0 for e in extras)
+    for p in model.parameters():
+        p.grad = 0.0
+    eager = [(model(x)[0] * 2.0).data for x in X]
+    assert [e[0] for e in extras] == pytest.approx(eager, abs=1e-13)
+    assert step.batch(X, T, reduce="mean") == loss  # the extras change neither the output...
+    assert [p.grad for p in model.parameters()] == compiled_grads  # ...nor the gradients
+    with pytest.raises(TypeError, match="has no extras"):
+        autograd.compile(lambda x: model(x)[0], backend=backend, cache_dir=str(tmp_path / "c")).batch(X, extras=True)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_sgd_epoch_returns_each_samples_extras_from_before_its_batchs_step(backend: str, tmp_path: Path) -> None:
+    model, X, T = _model_and_data(11)
+    start = [p.data for p in model.parameters()]
+    step = _with_extras(model, backend, tmp_path)
+    order = [3, 1, 4, 0, 5, 9, 2, 6, 10, 8, 7]
+    losses, extras = step.sgd(X, T, lr=0.3, batch_size=4, order=order, extras=True)
+    after = [p.data for p in model.parameters()]
+    for p, v in zip(model.parameters(), start):  # replay by hand: the extras of batch b use the weights before it
+        p.data = v
+    expected = []
+    for b in range(0, len(order), 4):
+        chosen = order[b : b + 4]
+        expected += [(model(X[i])[0] * 2.0).data for i in chosen]
+        for p in model.parameters():
+            p.grad = 0.0
+        step.batch([X[i] for i in chosen], [T[i] for i in chosen], reduce="mean")
+        for p in model.parameters():
+            p.data -= 0.3 * p.grad
+    assert [e[0] for e in extras] == pytest.approx(expected, abs=1e-13)
+    assert [p.data for p in model.parameters()] == pytest.approx(after, abs=1e-13) and len(losses) == 3
