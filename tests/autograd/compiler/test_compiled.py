@@ -227,3 +227,15 @@ def test_an_sgd_epoch_returns_each_samples_extras_from_before_its_batchs_step(ba
             p.data -= 0.3 * p.grad
     assert [e[0] for e in extras] == pytest.approx(expected, abs=1e-13)
     assert [p.data for p in model.parameters()] == pytest.approx(after, abs=1e-13) and len(losses) == 3
+
+
+def test_the_old_name_entry_still_works_with_a_deprecation_warning() -> None:
+    import autograd.compiler
+    from autograd.compiler import BuiltTrace, entry
+
+    with pytest.warns(DeprecationWarning, match="Entry is now autograd.compiler.BuiltTrace"):
+        assert autograd.compiler.Entry is BuiltTrace  # type: ignore[attr-defined]
+    with pytest.warns(DeprecationWarning, match=r"entry.Entry is now autograd.compiler.built.BuiltTrace"):
+        assert entry.Entry is BuiltTrace
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        autograd.compiler.Nope  # type: ignore[attr-defined]
