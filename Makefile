@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 XDIST  ?= -n 2 --dist loadfile
 LINTED := autograd nn tests examples notebooks conftest.py
 
-.PHONY: demo test lint typecheck bench notebooks torch clean
+.PHONY: demo gpt test lint typecheck bench notebooks torch clean
 
 # --- heal .venv before any rule runs (not for `make clean`) --------------------------------------
 VERSION_OF = import sys; print("%d.%d" % sys.version_info[:2] if sys.version_info >= (3, 10) else "too-old")
@@ -60,6 +60,10 @@ torch: $(VENV)/.test-installed
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/python examples/demo.py
+
+# microgpt's GPT (nn.GPT) trained on names for about a minute, then 20 made-up names (--steps N: run the script).
+gpt: $(VENV)/.demo-installed
+	$(BIN)/python examples/names_gpt.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check $(LINTED)
