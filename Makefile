@@ -84,6 +84,7 @@ notebooks: $(VENV)/.test-installed
 bench: $(VENV)/.bench-installed
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_compile.py
+	$(BIN)/python tests/benchmarks/bench_gpt.py
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info demo_output
