@@ -105,12 +105,7 @@ class CompiledLoss:
         traced = self._traced()
         with self._second_label_expected():
             loss, extras = self.compiled.batch(*self.columns(X, y), reduce="mean", extras=True)
-        return loss, self.count(traced, [e[0] for e in extras], y) / len(y)
-
-    @staticmethod
-    def count(traced: TracedMetric, numbers: Sequence[float], y: Sequence[Any]) -> int:
-        """How many samples are right, from their indicators' numbers."""
-        return sum(traced.right(number, target) for number, target in zip(numbers, y))
+        return loss, traced.count([e[0] for e in extras], y) / len(y)
 
     def _traced(self) -> TracedMetric:
         if self.traced is None:
@@ -140,11 +135,12 @@ class CompiledLoss:
         """`sgd`, and each batch's metric (counted from before its step); `y` are the targets `packed` was made of."""
         traced = self._traced()
         losses, extras = self.compiled.sgd(packed, lr=lr, batch_size=batch_size, order=order, extras=True)
+        numbers = [e[0] for e in extras]
+        targets = [y[i] for i in order]
         metrics = []
         for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            numbers = [extras[start + s][0] for s in range(len(chosen))]
-            metrics.append(self.count(traced, numbers, [y[i] for i in chosen]) / len(chosen))
+            end = start + batch_size
+            metrics.append(traced.count(numbers[start:end], targets[start:end]) / len(numbers[start:end]))
         return losses, metrics
 
     @property

@@ -70,13 +70,13 @@ class TracedMetric:
             length of the model's output.
         indicator: ``indicator(output, *inputs)`` -> a `Value` computed from
             the model's output for one sample (traced with the loss).
-        right: ``right(number, target)`` -> whether the sample counts as right,
-            from the indicator's number; exactly the metric's own rule.
+        count: ``count(numbers, targets)`` -> how many samples count as right,
+            from their indicators' numbers; exactly the metric's own rule.
     """
 
     inputs: Callable[[Any, int], tuple[Any, ...]]
     indicator: Callable[..., Value]
-    right: Callable[[float, Any], bool]
+    count: Callable[[Sequence[float], Sequence[Any]], int]
 
 
 def _binary_indicator(output: Any) -> Value:
@@ -121,16 +121,20 @@ def _categorical_indicator(output: Any, one_hot: Any, before: Any, after: Any) -
     return indicator
 
 
+def _count_binary(scores: Sequence[float], labels: Sequence[Any]) -> int:
+    """`binary_accuracy`'s rule with threshold 0: ``score > 0`` agrees with ``label >= 0.5``."""
+    return sum((score > 0.0) == (_number(label) >= 0.5) for score, label in zip(scores, labels))
+
+
+def _count_categorical(indicators: Sequence[float], class_indices: Sequence[Any]) -> int:
+    """Right where the indicator is negative (see `_categorical_indicator`); one C-level pass."""
+    return sum(map((0.0).__gt__, indicators))
+
+
 _TRACED: dict[Any, TracedMetric] = {
-    binary_accuracy: TracedMetric(
-        inputs=lambda target, n: (),
-        indicator=_binary_indicator,
-        right=lambda number, target: (number > 0.0) == (_number(target) >= 0.5),
-    ),
+    binary_accuracy: TracedMetric(inputs=lambda target, n: (), indicator=_binary_indicator, count=_count_binary),
     categorical_accuracy: TracedMetric(
-        inputs=_categorical_inputs,
-        indicator=_categorical_indicator,
-        right=lambda number, target: number < 0.0,
+        inputs=_categorical_inputs, indicator=_categorical_indicator, count=_count_categorical
     ),
 }
 

@@ -48,7 +48,7 @@ def test_the_traced_categorical_indicator_decides_exactly_as_categorical_accurac
     assert form is not None
     inputs = [[Value(v) for v in column] for column in form.inputs(k, len(row))]
     number = form.indicator([Value(z) for z in row], *inputs).data
-    assert form.right(number, k) == (categorical_accuracy([row], [k]) == 1.0)
+    assert form.count([number], [k]) == categorical_accuracy([row], [k])
 
 
 @pytest.mark.parametrize("label", [-1, 1, 0, 1.0])
@@ -56,7 +56,7 @@ def test_the_traced_categorical_indicator_decides_exactly_as_categorical_accurac
 def test_the_traced_binary_indicator_decides_exactly_as_binary_accuracy(score: float, label: float) -> None:
     form = traced_form(binary_accuracy)
     assert form is not None and form.inputs(label, 1) == ()
-    assert form.right(form.indicator(Value(score)).data, label) == (binary_accuracy([score], [label]) == 1.0)
+    assert form.count([form.indicator(Value(score)).data], [label]) == binary_accuracy([score], [label])
 
 
 def test_a_metric_without_a_traced_form_has_none() -> None:

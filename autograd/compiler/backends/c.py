@@ -457,8 +457,7 @@ def _build_c(tr: Trace, name: str, stats: Stats, options: BuildOptions, table: T
     def per_sample(ex: array[float] | None) -> Extras:
         if ex is None:
             return None
-        flat = ex.tolist()
-        return [tuple(flat[i : i + n_extras]) for i in range(0, len(flat), n_extras)]
+        return list(zip(*[iter(ex.tolist())] * n_extras))  # one tuple per sample, made in C
 
     def inputs(columns: Sequence[Sequence[Any]], n: int) -> list[array[float]]:
         """Each argument's numbers for every sample, packed into one C array per argument."""
