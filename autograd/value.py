@@ -39,6 +39,7 @@ build exactly the nodes the general path builds):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Union
 
@@ -450,11 +451,14 @@ def _unary_method(op: Op) -> Callable[[Value], Value]:
             out.data = forward(self.data)
         except (ArithmeticError, ValueError) as exc:
             raise named_error(op, (self.data,), exc) from None
-        out.grad, out.label, out._y = 0.0, "", None
+        out.grad = 0.0
+        out.label = ""
+        out._y = None
         if recording_():
-            out.op, out._x = op, self
+            out.op = op
+            out._x = self
         else:
-            out.op, out._x = None, None
+            out.op = out._x = None
         return out
 
     return method
@@ -466,34 +470,49 @@ def _binary_method(
     """``value + other`` (or ``other + value`` when `reflected`), `make_node` inlined.
 
     With `constant_op`, a plain number on the other side is not an input but part
-    of the operation (``x ** 2`` is the one-input operation "**2").
+    of the operation (``x ** 2`` is the one-input operation "**2"), whose method
+    is made once per constant (the last 1024 kept).
     """
     forward, value_type, new, recording_ = op.forward, Value, _new, recording  # locals: faster than globals
+    constant_method = None
+    if constant_op is not None:
+        make = constant_op
+        constant_method = functools.lru_cache(maxsize=1024)(lambda number: _unary_method(make(number)))
 
-    def method(self: Value, other: object) -> Any:
+    def number_operand(self: Value, other: object) -> Any:
+        """The operation with a plain number on the other side (off the hot path)."""
         # Exact-type tests first: `isinstance` against the numbers.Real ABC costs
         # ten times more, and nearly every operand is a Value, a float or an int.
+        if type(other) is float or type(other) is int:
+            number = float(other)
+        elif is_real(other):
+            number = to_float(other, "")
+        else:
+            return NotImplemented  # let Python try other's reflected method, then raise its TypeError
+        if constant_method is not None:
+            return constant_method(number)(self)
+        return method(self, constant(number))
+
+    def method(self: Value, other: object) -> Any:
         if type(other) is not value_type and not isinstance(other, Value):
-            if type(other) is float or type(other) is int:
-                number = float(other)
-            elif is_real(other):
-                number = to_float(other, "")
-            else:
-                return NotImplemented  # let Python try other's reflected method, then raise its TypeError
-            if constant_op is not None:
-                return constant_op(number)(self)
-            other = constant(number)
-        left, right = (other, self) if reflected else (self, other)
+            return number_operand(self, other)
+        if reflected:
+            left, right = other, self
+        else:
+            left, right = self, other
         out: Value = new(value_type)
         try:  # free when nothing is raised (Python 3.11+)
             out.data = forward(left.data, right.data)
         except (ArithmeticError, ValueError) as exc:
             raise named_error(op, (left.data, right.data), exc) from None
-        out.grad, out.label = 0.0, ""
+        out.grad = 0.0
+        out.label = ""
         if recording_():
-            out.op, out._x, out._y = op, left, right
+            out.op = op
+            out._x = left
+            out._y = right
         else:
-            out.op, out._x, out._y = None, None, None
+            out.op = out._x = out._y = None
         return out
 
     return method
@@ -553,6 +572,10 @@ def install_backward(driver: Callable[[Value, float], None]) -> None:
 # ---------------------------------------------------------------- walking the graph
 
 
+_DONE: Any = object()
+"""A marker on `topological_order`'s stack (no tuple per node: the walk allocates almost nothing)."""
+
+
 class GraphTooLargeError(ValueError):
     """A graph walk found more values than the ``max_nodes`` it was given."""
 
@@ -573,31 +596,34 @@ def topological_order(roots: Value | Iterable[Value], *, max_nodes: int | None =
     seen: set[Value] = set()
     limited, limit = max_nodes is not None, max_nodes or 0
     mark, emit = seen.add, order.append
+    done = _DONE  # on the stack above a node whose inputs are all pushed: next, emit that node
     for root in (roots,) if isinstance(roots, Value) else roots:
         if not isinstance(root, Value):
             raise TypeError(f"topological_order() expects Values, got {describe(root)}")
-        stack: list[tuple[Value, bool]] = [(root, False)]
+        stack: list[Any] = [root]
         pop, push = stack.pop, stack.append
         while stack:
-            node, expanded = pop()
-            if expanded:
-                emit(node)
+            node = pop()
+            if node is done:
+                emit(pop())
             elif node not in seen:
                 mark(node)
                 if limited and len(seen) > limit:
                     raise GraphTooLargeError(f"the graph has more than {max_nodes} values")
-                push((node, True))
                 x: Any = node._x  # a Value, or a tuple of three or more (see the module docstring)
                 if x is None:
+                    emit(node)  # a leaf: nothing below it
                     continue
+                push(node)
+                push(done)
                 y = node._y
                 if y is not None:  # two inputs: push the second first, so the first is walked first
                     if y not in seen:
-                        push((y, False))
+                        push(y)
                     if x not in seen:
-                        push((x, False))
+                        push(x)
                 else:
                     for child in reversed(node.inputs):
                         if child not in seen:
-                            push((child, False))
+                            push(child)
     return order

@@ -8,6 +8,8 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd import Value, defop, topological_order
 
@@ -188,3 +190,55 @@ def test_topological_order_of_several_roots_and_with_a_limit() -> None:
     assert len(topological_order(d, max_nodes=4)) == 4
     with pytest.raises(GraphTooLargeError, match="more than 3 values"):
         topological_order(d, max_nodes=3)
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 60))
+def test_backwards_own_walk_is_topological_order_and_empties_every_grad(seed: int, size: int) -> None:
+    """The walk backward() uses (marks in .grad instead of a set) gives exactly topological_order's order."""
+    import random
+
+    from autograd.backprop import _walk
+
+    rng = random.Random(seed)
+    leaves = [Value(rng.uniform(-2, 2)) for _ in range(4)]
+    nodes = list(leaves)
+    three = defop("three", lambda a, b, c: a + b * c, lambda a, b, c, out: (1.0, c, b))
+    for _ in range(size):
+        kind = rng.randrange(5)
+        pick = [rng.choice(nodes) for _ in range(3)]
+        if kind == 0:
+            nodes.append(pick[0] * pick[1])
+        elif kind == 1:
+            nodes.append(pick[0] + pick[1] - 0.5)
+        elif kind == 2:
+            nodes.append(pick[0].tanh())
+        elif kind == 3:
+            nodes.append(three(*pick))  # three inputs: kept as a tuple
+        else:
+            micro = Value(pick[0].data + pick[1].data, (pick[0], pick[1]), "+")  # micrograd's way
+            nodes.append(micro)
+    root = nodes[-1] + nodes[-2] * nodes[len(nodes) // 2]
+    for node in nodes:
+        node.grad = rng.choice([0.0, 0.0, 1.5, -2.0])
+    before = {node: node.grad for node in topological_order(root)}
+    order, held = _walk(root)
+    assert order == topological_order(root)
+    assert all(node.grad == 0.0 for node in order)
+    assert dict(held) == {node: g for node, g in before.items() if g}
+
+
+def test_backward_pauses_the_garbage_collector_and_restores_it() -> None:
+    import gc
+
+    x = Value(2.0)
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            (x * x).backward()
+            assert gc.isenabled() is enabled
+            with pytest.raises(ZeroDivisionError):
+                (x - 2.0).sqrt().backward()  # an error in a derivative: the state is restored all the same
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
