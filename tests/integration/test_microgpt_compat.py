@@ -10,6 +10,7 @@ as the program does from the same weights.
 from __future__ import annotations
 
 import math
+import random
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import nn
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
 import microgpt
-from microgpt import MicroGPT, count_nodes, prepare, train, train_step
+from microgpt import MicroGPT, count_nodes, gpt_matrices, prepare, train, train_step
 
 TOL = 1e-12
 STEPS = 20
@@ -98,3 +99,34 @@ def test_nn_gpt_with_adam_and_linear_lr_trains_as_the_program(names: list[str]) 
         opt.step()
         sched.step()
     assert max(abs(p.data - q.data) for p, q in zip(model.parameters(), program.params)) <= 1e-10
+
+
+def test_nn_gpt_loss_equals_the_program_with_the_weights_copied_across(names: list[str]) -> None:
+    """Weights copied from a GPT (trained a step, so not a fresh draw) into the program: the same loss and grads."""
+    tok = nn.CharTokenizer(names)
+    for config in ({}, {"n_layer": 2, "n_embd": 8, "n_head": 2, "block_size": 8}):
+        model = nn.GPT(tok.vocab_size, seed=5, **config)
+        opt = nn.Adam(model.parameters(), lr=0.01, betas=(0.85, 0.99), eps=1e-8)
+        model.loss(tok.encode("olivia")).backward()
+        opt.step()
+        program = MicroGPT(
+            microgpt.Value,
+            tok.vocab_size,
+            random.Random(0),
+            model.n_layer,
+            model.n_embd,
+            model.n_head,
+            model.block_size,
+        )
+        program.load(gpt_matrices(model.state_dict(), model.n_layer))
+        assert [p.data for p in program.params] == [p.data for p in model.parameters()]
+        for name in ("isabella", "christopher", "bo"):
+            tokens = tok.encode(name)
+            ours, theirs = model.loss(tokens), program.loss(tokens)
+            assert abs(ours.data - theirs.data) <= TOL, (name, ours.data, theirs.data)
+            opt.zero_grad()
+            ours.backward()
+            theirs.backward()
+            assert max(abs(p.grad - q.grad) for p, q in zip(model.parameters(), program.params)) <= TOL
+            for q in program.params:
+                q.grad = 0

@@ -48,6 +48,7 @@ __all__ = [
     "rmsnorm",
     "linear",
     "count_nodes",
+    "gpt_matrices",
 ]
 
 Matrix = list[list[Any]]
@@ -243,6 +244,15 @@ class MicroGPT:
             self.weights[f"layer{li}.mlp_fc2"] = matrix(n_embd, 4 * n_embd)
         self.params = [p for mat in self.weights.values() for row in mat for p in row]
 
+    def load(self, matrices: dict[str, list[list[float]]]) -> None:
+        """Write matrices (microgpt's names, e.g. from `gpt_matrices`) into the weights' ``.data``."""
+        if set(matrices) != set(self.weights):
+            raise ValueError(f"expected the matrices {sorted(self.weights)}, got {sorted(matrices)}")
+        for name, rows in matrices.items():
+            for row, numbers in zip(self.weights[name], rows, strict=True):
+                for p, x in zip(row, numbers, strict=True):
+                    p.data = x
+
     def gpt(self, token_id: int, pos_id: int, keys: list[list[list[Any]]], values: list[list[list[Any]]]) -> list[Any]:
         """The logits for the token after ``token_id`` at position ``pos_id``; appends this position's keys/values."""
         w, hd = self.weights, self.head_dim
@@ -289,6 +299,26 @@ class MicroGPT:
                 break
             out.append(token)
         return vocab.decode(out)
+
+
+def gpt_matrices(state: dict[str, float], n_layer: int) -> dict[str, list[list[float]]]:
+    """An `nn.GPT`'s ``state_dict()`` (``"wte.weight.3.5": x``, ...) as microgpt's named matrices of floats."""
+    ours = {"wte": "wte.weight", "wpe": "wpe.weight", "lm_head": "lm_head.weight"}
+    for li in range(n_layer):
+        for name in ("wq", "wk", "wv", "wo"):
+            ours[f"layer{li}.attn_{name}"] = f"layers.{li}.attn.{name}.weight"
+        ours[f"layer{li}.mlp_fc1"] = f"layers.{li}.mlp.0.weight"
+        ours[f"layer{li}.mlp_fc2"] = f"layers.{li}.mlp.2.weight"
+    out = {}
+    for name, prefix in ours.items():
+        cells = {
+            tuple(map(int, key[len(prefix) + 1 :].split("."))): x
+            for key, x in state.items()
+            if key.startswith(prefix + ".")
+        }
+        rows, cols = 1 + max(i for i, _ in cells), 1 + max(j for _, j in cells)
+        out[name] = [[cells[i, j] for j in range(cols)] for i in range(rows)]
+    return out
 
 
 # ------------------------------------------------------------------ training
