@@ -35,7 +35,7 @@ def run_example(example: Example) -> None:
         exec(compiled, {"__name__": "__readme__"})
     lines = printed.getvalue().splitlines()
     for expected in expected_prints(code):
-        assert expected in lines, f"{example.path.name} says {expected!r}; the example printed {lines}"
+        assert expected in lines, f"{os.path.basename(str(example.path))} says {expected!r}; the example printed {lines}"
 
 
 def _viz_missing() -> bool:
