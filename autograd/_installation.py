@@ -129,3 +129,54 @@ def _clash_message(name: str, others: list[str]) -> str:
         f"of its own (python -m venv .venv), or remove the other one with `pip uninstall {other}` and then "
         f"reinstall valuegrad (`pip install --force-reinstall -e .` in a clone, or the wheel you installed)."
     )
+
+
+# --- how to install what an optional feature needs ------------------------------------------------------------------
+
+EXTRAS: dict[str, tuple[str, str]] = {
+    # the package a message names -> (the requirement pip installs, valuegrad's extra that carries it)
+    "torch": ("torch", "torch"),
+    "tqdm": ("tqdm", "progress"),
+    "scikit-learn": ("scikit-learn", "data"),
+    "graphviz": ("graphviz", "viz"),
+    "graphviz-pure": ("graphviz-pure==0.2.2", "viz"),
+    "matplotlib": ("matplotlib", "plot"),
+    "pillow": ("pillow", "viz"),
+    "ziglang": ("ziglang", "c"),
+}
+"""Every optional package a message may ask for; `install_hint` phrases them all."""
+
+
+def install_hint(package: str) -> str:
+    """How to install the optional `package`: into the running Python, or with valuegrad's extra in a clone.
+
+    valuegrad is not on PyPI, so the extra is named for a clone (``pip install
+    -e '.[viz]'``), never as ``valuegrad[viz]`` from a registry:
+
+    >>> hint = install_hint("matplotlib")
+    >>> hint.endswith("-m pip install matplotlib` (or `pip install -e '.[plot]'` in a clone of valuegrad)")
+    True
+    """
+    requirement, extra = EXTRAS[package]
+    quoted = f"'{requirement}'" if any(c in requirement for c in "<>=[") else requirement
+    return f"`{sys.executable} -m pip install {quoted}` (or `pip install -e '.[{extra}]'` in a clone of valuegrad)"
+
+
+def missing(what: str, package: str, then: str = "") -> str:
+    """The message for a feature that needs a package that is not installed: `what` needs it, and how to get it.
+
+    >>> missing("autograd.draw", "graphviz", "autograd.to_dot() needs nothing.").startswith(
+    ...     "autograd.draw needs graphviz, which is not installed: `"
+    ... )
+    True
+    """
+    return f"{what} needs {package}, which is not installed: {install_hint(package)}." + (f" {then}" if then else "")
+
+
+def c_compiler_hint() -> str:
+    """What to do when no C compiler is found (autograd.compile's C backend)."""
+    return (
+        "install one (Debian/Ubuntu: `apt-get install gcc`, or `tcc` for fast builds; Fedora: `dnf install gcc`; "
+        f"macOS: `xcode-select --install`), or ziglang for its `zig cc`: {install_hint('ziglang')}; "
+        "or use backend='python'"
+    )

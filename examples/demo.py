@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, no_grad
+from autograd._installation import missing
 from nn import MLP, SGD, History, evaluate, fit, hinge_loss, make_moons, save, train_test_split
 
 __all__ = ["main"]
@@ -175,10 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     plt = _load_pyplot()
     if plt is None:
-        print(
-            "matplotlib is not installed, so no pictures were drawn; "
-            "install the plot extra (pip install 'valuegrad[plot]') to get them"
-        )
+        print(missing("drawing the loss curve and decision boundary", "matplotlib", "No pictures were drawn."))
         return 0
     loss_path = os.path.join(args.out, "loss_curve.png")
     boundary_path = os.path.join(args.out, "decision_boundary.png")

@@ -31,7 +31,7 @@ the whole sequence at once, as ``model(tokens)`` does::
 say) into a valuegrad model of the same architecture.  It checks every shape
 before it changes anything.
 
-PyTorch is optional (``pip install 'valuegrad[torch]'``): it is imported
+PyTorch is optional (``pip install -e '.[torch]'`` in a clone): it is imported
 inside these functions, so ``import nn`` never imports it.
 """
 
@@ -46,6 +46,7 @@ from typing import Any, NamedTuple
 
 from autograd import Value
 from autograd import ops as _ops
+from autograd._installation import missing
 
 from .attention import CausalSelfAttention
 from .embedding import Embedding
@@ -56,11 +57,16 @@ from .normalization import LayerNorm, RMSNorm
 
 __all__ = ["to_torch", "from_torch"]
 
-INSTALL_HINT = (
-    "PyTorch is not installed; nn.to_torch / nn.from_torch need it. Install it with "
-    "pip install 'valuegrad[torch]' (any torch>=2.2,<3), or the CPU-only wheel this project is tested with: "
-    "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
-)
+
+def install_hint() -> str:
+    """The message when PyTorch is missing: how to install it (into this Python, or with the extra in a clone)."""
+    return missing(
+        "nn.to_torch / nn.from_torch",
+        "torch",
+        "Any torch>=2.2,<3 works; the tests use the CPU-only wheel "
+        "`pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu`.",
+    )
+
 
 # Activation functions valuegrad knows -> the name of the torch.nn module that computes the same.
 _TORCH_ACTIVATIONS: dict[Callable[[Value], Value], str] = {
@@ -83,7 +89,7 @@ def _import_torch() -> Any:
     try:
         return importlib.import_module("torch")
     except ImportError as error:
-        raise ImportError(INSTALL_HINT) from error
+        raise ImportError(install_hint()) from error
 
 
 class _Linear(NamedTuple):

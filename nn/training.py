@@ -13,7 +13,7 @@ compiled batch by batch (`_Compiled`), or whole epochs inside a backend
 (`_WholeEpochs`); each returns the same sums, so the `History` has the same
 fields whichever runs.  The progress bar is tqdm's
 (``tqdm.auto``, so a widget in notebooks) when tqdm is installed, a few plain
-lines on stderr otherwise (with a one-time note that ``valuegrad[progress]``
+lines on stderr otherwise (with a one-time note that the ``progress`` extra
 gives a bar), plain lines on stdout with ``progress="text"`` (or every N
 epochs with ``progress=N``; they survive in a saved notebook, no widget
 needed), and nothing with ``progress=False``.
@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Protocol
 
 from autograd import Value, no_grad
+from autograd._installation import missing
 from autograd.checks import check_int, check_sequence, describe, is_real
 
 from .compiling import CompiledLoss, compile_loss
@@ -177,7 +178,7 @@ class _Tqdm:
 Progress = bool | int | Literal["text"]
 """``True`` (a tqdm bar, or plain lines without tqdm), ``False``, ``"text"`` (about ten lines on stdout) or N."""
 
-_hinted = False  # whether fit has said that valuegrad[progress] gives a progress bar
+_hinted = False  # whether fit has said that tqdm gives a progress bar
 
 
 def _check_progress(progress: object) -> Progress:
@@ -206,8 +207,11 @@ def _progress(total: int, progress: Progress, desc: str) -> _Progress:
         if not _hinted:
             _hinted = True
             print(
-                "fit: install valuegrad[progress] (tqdm) for a progress bar; progress='text' prints plain "
-                "lines and progress=False nothing",
+                missing(
+                    "fit's progress bar",
+                    "tqdm",
+                    "Without it fit prints plain lines; progress='text' chooses them and progress=False nothing.",
+                ),
                 file=sys.stderr,
                 flush=True,
             )
@@ -528,7 +532,7 @@ def fit(
         lr_schedule: ``lr_schedule(epoch) -> lr``, applied at the start of each
             epoch (epochs count from 0), e.g. ``lambda k: 1.0 - 0.9 * k / epochs``.
         progress: ``True``: a progress bar (tqdm if installed, else plain lines on
-            stderr and a one-time hint to install ``valuegrad[progress]``);
+            stderr and a one-time hint to install tqdm);
             ``"text"``: about ten plain lines on stdout (kept in saved notebooks);
             an int N: a line on stdout every N epochs; ``False``: nothing.
         desc: the progress bar's label.

@@ -4,7 +4,7 @@ Each frame is the graph as the interactive view shows it at one step
 (`autograd.viz.stepper`): Graphviz draws it as PNG (the layout is the same in
 every frame, because each cell is as wide as the widest number it will show),
 and the step's chain-rule lines are drawn by Graphviz too, below it, so no
-font has to be found.  Pillow (``pip install 'valuegrad[viz]'``) assembles the
+font has to be found.  Pillow (``pip install -e '.[viz]'`` in a clone) assembles the
 frames into a looping GIF.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import importlib
 import io
 import re
-import sys
 from typing import TYPE_CHECKING, Any
 
+from autograd._installation import missing
 from autograd.checks import describe
 
 from .dot import html_text
@@ -37,9 +37,7 @@ def _import_pillow() -> Any:
         return importlib.import_module("PIL.Image")
     except ImportError as exc:
         raise ModuleNotFoundError(
-            "saving an explanation as a GIF needs Pillow: "
-            f"`{sys.executable} -m pip install pillow` (or `pip install -e '.[viz]'` in a clone of valuegrad); "
-            ".save('backprop.html') needs no Pillow.",
+            missing("saving an explanation as a GIF", "pillow", ".save('backprop.html') needs no Pillow."),
             name="PIL",
         ) from exc
 

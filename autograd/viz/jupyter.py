@@ -1,6 +1,6 @@
 """`draw`: the graph as a ``graphviz.Digraph``, the object Jupyter displays inline as SVG.
 
-The ``graphviz`` package (in the ``valuegrad[viz]`` extra) is imported on the
+The ``graphviz`` package (in valuegrad's ``viz`` extra) is imported on the
 first call of `draw`, never before: `autograd.viz.to_dot` and
 `autograd.viz.save_graph` work without it.
 """
@@ -8,10 +8,10 @@ first call of `draw`, never before: `autograd.viz.to_dot` and
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from autograd._installation import missing
 from autograd.value import Value
 
 from .dot import count_values, dot_body
@@ -41,9 +41,11 @@ def _import_graphviz() -> Any:
         return importlib.import_module("graphviz")
     except ImportError as exc:
         raise ModuleNotFoundError(
-            "autograd.draw needs the `graphviz` Python package: "
-            f"`{sys.executable} -m pip install graphviz` (or `pip install -e '.[viz]'` in a clone of valuegrad). "
-            "autograd.to_dot() builds the DOT source without it, and autograd.save_graph() renders without it.",
+            missing(
+                "autograd.draw",
+                "graphviz",
+                "autograd.to_dot() builds the DOT source without it, and autograd.save_graph() renders without it.",
+            ),
             name="graphviz",
         ) from exc
 
@@ -148,7 +150,7 @@ def draw(
             highlight parameters to see their gradients.
 
     Returns:
-        A ``graphviz.Digraph`` (the ``graphviz`` package from ``valuegrad[viz]``).
+        A ``graphviz.Digraph`` (the ``graphviz`` package from valuegrad's ``viz`` extra).
         Its ``.source`` is the DOT text (`to_dot` gives the same without
         graphviz); ``.pipe(format="png")`` renders it; `save_graph` writes files.
         Rendering uses Graphviz's ``dot``, or the ``graphviz-pure`` fallback.

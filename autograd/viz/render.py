@@ -2,7 +2,7 @@
 
 The program is Graphviz's ``dot`` when it is on ``PATH``, otherwise the
 ``dot``-compatible binary of the ``graphviz-pure`` PyPI package (the fallback
-pinned in the ``valuegrad[viz]`` extra; it writes SVG and PNG, not PDF).
+pinned in valuegrad's ``viz`` extra; it writes SVG and PNG, not PDF).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
+from autograd._installation import install_hint
 from autograd.checks import describe, quote
 
 __all__ = [
@@ -32,7 +33,7 @@ FALLBACK_PROGRAM = "graphviz-pure"
 """Name of the ``dot``-compatible binary installed by the ``graphviz-pure`` PyPI package."""
 
 FALLBACK_REQUIREMENT = "graphviz-pure==0.2.2"
-"""The pin of the fallback in the ``valuegrad[viz]`` extra (quoted in error messages)."""
+"""The pin of the fallback in valuegrad's ``viz`` extra (quoted in error messages)."""
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds Graphviz may spend on one picture before it is stopped (`RenderError`); ``timeout=None``: no limit.
@@ -89,8 +90,7 @@ def _install_help(searched: str) -> str:
         "  * Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `sudo dnf install graphviz` (Fedora), "
         "`brew install graphviz` (macOS), `conda install -c conda-forge graphviz`, "
         "or the installer from https://graphviz.org/download/ (Windows; tick 'add to PATH');\n"
-        f"  * or the pure fallback into this Python: `{sys.executable} -m pip install '{FALLBACK_REQUIREMENT}'` "
-        "(in valuegrad's `viz` extra: `pip install -e '.[viz]'` in a clone; writes SVG and PNG, not PDF).\n"
+        f"  * or the pure fallback (writes SVG and PNG, not PDF): {install_hint('graphviz-pure')}.\n"
         "Building the DOT source with autograd.to_dot() needs neither."
     )
 
@@ -101,7 +101,7 @@ def find_dot() -> DotProgram:
     1. ``dot`` on ``PATH`` (Graphviz).
     2. ``graphviz-pure`` on ``PATH``, or next to the running Python (its
        ``scripts`` directory, e.g. ``.venv/bin``), installed by
-       ``pip install graphviz-pure`` / ``valuegrad[viz]``.
+       ``pip install graphviz-pure`` (valuegrad's ``viz`` extra).
 
     Looked up afresh on every call (cheap), so installing Graphviz while a
     notebook runs takes effect immediately.

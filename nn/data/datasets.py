@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, TypeVar, overload
 
+from autograd._installation import missing
 from autograd.checks import check_int, check_real, check_sequence, describe, is_real
 
 from ..seeding import Seed, make_rng
@@ -236,7 +237,7 @@ def load_digits(normalize: bool = True) -> Dataset:
     """scikit-learn's 1,797 handwritten digits (8x8 pixels): ``X`` rows of 64 numbers, ``y`` the digit 0-9.
 
     Read from the copy bundled inside the installed scikit-learn package
-    (``pip install 'valuegrad[data]'``), without importing scikit-learn and
+    (``pip install -e '.[data]'`` in a clone), without importing scikit-learn and
     never from the network.  With ``normalize`` (default) the pixel values
     0..16 are divided by 16, so inputs lie in [0, 1]; labels are ints.  Pair it
     with `train_test_split` and `cross_entropy` (or `one_hot` targets).
@@ -244,8 +245,7 @@ def load_digits(normalize: bool = True) -> Dataset:
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            "load_digits reads the digits bundled with scikit-learn, which is not installed: "
-            "pip install 'valuegrad[data]' (or scikit-learn)"
+            missing("load_digits", "scikit-learn", "It reads the digits bundled with scikit-learn, never the network.")
         )
     path = os.path.join(next(iter(spec.submodule_search_locations)), "datasets", "data", "digits.csv.gz")
     if not os.path.exists(path):

@@ -40,7 +40,7 @@ def test_demo_without_matplotlib_says_so_and_does_not_crash(
     out = tmp_path / "demo_output"
     assert main([*SMALL, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "matplotlib is not installed" in printed and "valuegrad[plot]" in printed
+    assert "needs matplotlib, which is not installed" in printed and "pip install -e '.[plot]'" in printed
     assert "test accuracy:" in printed
     assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]
 

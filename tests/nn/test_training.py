@@ -348,7 +348,7 @@ def test_progress_plain_fallback_without_tqdm(
     out, err = capfd.readouterr()
     lines = err.strip().splitlines()
     assert out == ""
-    assert "valuegrad[progress]" in lines.pop(0)  # said once per process, before the plain lines
+    assert "pip install -e '.[progress]'" in lines.pop(0)  # said once per process, before the plain lines
     assert lines[0].startswith("tiny epoch  1/25  loss ") and "accuracy" in lines[0]
     assert lines[-1].startswith("tiny epoch 25/25")
     assert 3 <= len(lines) <= 14  # a handful of lines, not one per epoch
@@ -462,4 +462,4 @@ def test_the_tqdm_hint_is_said_once(monkeypatch: pytest.MonkeyPatch, capfd: pyte
     _tiny_fit(progress=True)
     _tiny_fit(progress=True)
     err = capfd.readouterr().err
-    assert err.count("valuegrad[progress]") == 1
+    assert err.count("pip install -e '.[progress]'") == 1

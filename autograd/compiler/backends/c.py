@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import Any
 
+from ..._installation import c_compiler_hint
 from ...checks import describe
 from ..built import BuiltTrace, Extras, Stats
 from ..codegen import (
@@ -126,13 +127,6 @@ class MissingCCodeError(ValueError):
     """An operation in the graph has no C template (``defop(..., code={"c": ...})``)."""
 
 
-_HOW = (
-    "install one (Debian/Ubuntu: `apt-get install gcc`, or `tcc` for fast builds; macOS: "
-    "`xcode-select --install`), or `pip install ziglang` (valuegrad's `c` extra) for its `zig cc`; "
-    "or use backend='python'"
-)
-
-
 @functools.lru_cache(maxsize=8)
 def find_compiler(command: str | None = None) -> tuple[str, ...]:
     """The compiler command to use: `command`, ``$VALUEGRAD_CC``, or the first of cc/gcc/clang/tcc/zig found."""
@@ -140,7 +134,7 @@ def find_compiler(command: str | None = None) -> tuple[str, ...]:
     if wanted:
         argv = tuple(shlex.split(wanted))
         if not argv or shutil.which(argv[0]) is None:
-            raise CompilerNotFoundError(f"the C compiler {wanted!r} was not found; {_HOW}")
+            raise CompilerNotFoundError(f"the C compiler {wanted!r} was not found; {c_compiler_hint()}")
         return argv
     for name in ("cc", "gcc", "clang", "tcc"):
         path = shutil.which(name)
@@ -149,7 +143,8 @@ def find_compiler(command: str | None = None) -> tuple[str, ...]:
     if importlib.util.find_spec("ziglang") is not None:
         return (sys.executable, "-m", "ziglang", "cc")
     raise CompilerNotFoundError(
-        f"backend='c' needs a C compiler and none was found (tried cc, gcc, clang, tcc and the ziglang package); {_HOW}"
+        "backend='c' needs a C compiler and none was found (tried cc, gcc, clang, tcc and the ziglang package); "
+        + c_compiler_hint()
     )
 
 
@@ -379,7 +374,9 @@ def _build(source: str, argv: tuple[str, ...], cache_dir: str | None) -> tuple[s
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.SubprocessError) as error:
-            raise CompilerNotFoundError(f"running the C compiler failed ({' '.join(cmd)}): {error}; {_HOW}") from None
+            raise CompilerNotFoundError(
+                f"running the C compiler failed ({' '.join(cmd)}): {error}; {c_compiler_hint()}"
+            ) from None
         if run.returncode != 0:
             raise RuntimeError(
                 f"the C compiler failed ({' '.join(argv)}, exit {run.returncode}):\n"

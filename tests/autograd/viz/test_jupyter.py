@@ -107,7 +107,7 @@ def test_draw_without_the_graphviz_package(monkeypatch: pytest.MonkeyPatch) -> N
     x = Value(1.0, label="x")
     assert "<B>x</B>" in to_dot(x)  # the DOT source needs no graphviz package
     with pytest.raises(
-        ModuleNotFoundError, match=r"needs the `graphviz` Python package: .*pip install graphviz.*\.\[viz\]"
+        ModuleNotFoundError, match=r"needs graphviz, which is not installed: .*pip install graphviz.*\.\[viz\]"
     ) as info:
         draw(x)
     assert info.value.name == "graphviz"

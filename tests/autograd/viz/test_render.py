@@ -109,7 +109,7 @@ def test_no_program_at_all_gives_install_instructions(no_graphviz: None, neuron:
         "apt-get install graphviz",
         "brew install graphviz",
         "https://graphviz.org/download/",
-        f"{sys.executable} -m pip install 'graphviz-pure==0.2.2'",
+        f"{sys.executable} -m pip install 'graphviz-pure==0.2.2'`",
         "pip install -e '.[viz]'",
         "to_dot() needs neither",
     ):
