@@ -28,9 +28,11 @@ back ``inf``.  The derivative of ``x ** y`` with respect to ``y`` is
 The table is math only.  What an interpretation needs beyond it lives in
 that interpretation's own table, keyed by the operation's ``family`` (its
 name; ``"**c"`` and ``"c**"`` for the powers with a constant): the compiler
-backends' code templates (`autograd.compiler.backends`).  For your own
-operations, `defop` takes those extras (``code={"c": ...}``) and keeps them
-in `register_rule`'s registry, where each interpretation looks them up.
+backends' code templates (`autograd.compiler.backends`), the rule `explain`
+writes for each local derivative (`autograd.viz.rules`).  For your own
+operations, `defop` takes those extras (``code={"c": ...}``,
+``explain=(...)``) and keeps them in `register_rule`'s registry, where each
+interpretation looks them up.
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ import functools
 import inspect
 import math
 import operator
+import string
 import sys
 import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, overload
 
@@ -286,6 +289,7 @@ def defop(
     *,
     arity: int | None = None,
     code: Mapping[str, Any] | None = None,
+    explain: str | Sequence[str] | None = None,
 ) -> Op:
     """Define a new primitive operation from its forward and its local derivative(s).
 
@@ -305,6 +309,12 @@ def defop(
             a ``"c"`` entry; the Python backend calls ``forward`` and
             ``derivative`` when there is no ``"python"`` entry.  (The key
             ``"py"`` still means ``"python"``, with a `DeprecationWarning`.)
+        explain: optional rule of each local derivative for `autograd.explain`,
+            one formula per input, e.g. ``("1/(1 + exp(−{0}))",)``: ``{0}``,
+            ``{1}``, ... are the inputs, ``{out}`` the result.  Explain writes
+            ``d(out)/dx = rule = rule with the numbers = the derivative's number``;
+            without it, the number alone.  Registered with `register_rule` under
+            ``"explain"``.
 
     Returns:
         The `Op`, a callable: ``op(value)`` gives a recorded `Value`,
@@ -320,6 +330,7 @@ def defop(
     """
     templates = _check_code(name, code)
     op = Op(name, forward, derivative, arity)
+    rules = _check_explain(name, explain, op.arity)
     _check_takes(forward, op.arity, f"operation {quote(name)}: forward", "the inputs")
     _check_takes(derivative, op.arity + 1, f"operation {quote(name)}: derivative", "the inputs and then out")
     object.__setattr__(op, "derivative", _checked_derivative(op, derivative))
@@ -330,7 +341,36 @@ def defop(
     object.__setattr__(op, "home", home if isinstance(home, str) else None)
     for backend, template in templates.items():
         register_rule(backend, op, template)
+    if rules is not None:
+        register_rule("explain", op, rules)
     return op
+
+
+def _check_explain(name: str, explain: object, arity: int) -> tuple[str, ...] | None:
+    """A user's explain rule: one formula (a str) per input, using only {0}..{arity-1}, {out} and {c}."""
+    if explain is None:
+        return None
+    formulas = (explain,) if isinstance(explain, str) else explain
+    if (
+        not isinstance(formulas, (tuple, list))
+        or len(formulas) != arity
+        or not all(isinstance(f, str) for f in formulas)
+    ):
+        raise TypeError(
+            f"defop {name!r}: explain must be {arity} formula(s), one str per input, got {describe(explain)}"
+        )
+    allowed = {str(i) for i in range(arity)} | {"out", "c"}
+    for formula in formulas:
+        try:
+            fields = {field for _, field, _, _ in string.Formatter().parse(formula) if field is not None}
+        except ValueError as error:
+            raise ValueError(f"defop {name!r}: the explain formula {formula!r} is not a template: {error}") from None
+        if fields - allowed:
+            raise ValueError(
+                f"defop {name!r}: the explain formula {formula!r} uses {sorted(fields - allowed)}; "
+                f"it may use {{0}}..{{{arity - 1}}} (the inputs), {{out}} and {{c}}"
+            )
+    return tuple(formulas)
 
 
 def _check_code(name: str, code: Mapping[str, Any] | None) -> dict[str, Any]:

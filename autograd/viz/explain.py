@@ -8,10 +8,16 @@
 >>> print(steps.text())
 step 1  out.grad = 1  (the output: d(out)/d(out) = 1)
 step 2  out = x * w
+        d(out)/dx = w = -3
         x.grad += out.grad × d(out)/dx = 1 × -3 = -3
+        d(out)/dw = x = 2
         w.grad += out.grad × d(out)/dw = 1 × 2 = 2
 >>> steps.grads[x], x.grad          # explain leaves .grad alone
 (-3.0, 0.0)
+
+Each local derivative is written as its rule first (`autograd.viz.rules`,
+the explain view's own table: ``tanh``'s is ``1 − out²``), then with the numbers
+put in, then as the number the operation's derivative gives.
 
 The steps are computed here, in plain Python, with each operation's own
 ``derivative`` (`autograd.ops.Op.derivative`) in exactly the order and with
@@ -43,10 +49,45 @@ from autograd.value import Value
 
 from .dot import walk
 from .options import DEFAULT_MAX_NODES, check_max_nodes, check_roots, number_formatter
+from .rules import explain_partial, rule_for
 
 __all__ = ["Explanation", "Step", "Term", "explain"]
 
-_SIMPLE = re.compile(r"[A-Za-z_][\w.\[\]]*")
+_SIMPLE = re.compile(r"[A-Za-z_][\w.\[\]]*|#\d+|\d[\w.+]*")  # a name, #7, or a non-negative number
+_CALL = re.compile(r"[A-Za-z_]\w*\(")
+_IDENT = re.compile(r"[A-Za-z_][\w.\[\]]*")
+
+
+def _closes_at_end(text: str, start: int) -> bool:
+    """Whether the parenthesis opened at `start` is closed by the last character."""
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[k], 0)
+        if depth == 0:
+            return k == len(text) - 1
+    return False
+
+
+def _strip(name: str) -> str:
+    """`name` without parentheses around the whole of it (``(a+b)`` -> ``a+b``; ``(a)+(b)`` stays)."""
+    return name[1:-1] if name.startswith("(") and _closes_at_end(name, 0) else name
+
+
+def _atomic(name: str) -> bool:
+    """Whether `name` reads as one thing where a formula puts it: a name, a number, a call, a parenthesis."""
+    if _SIMPLE.fullmatch(name):
+        return True
+    call = _CALL.match(name)
+    return (call is not None and _closes_at_end(name, call.end() - 1)) or (
+        name.startswith("(") and _closes_at_end(name, 0)
+    )
+
+
+def _ref(name: str) -> str:
+    """`name` as a formula or ``.grad`` names it: in parentheses unless it is atomic."""
+    return name if _atomic(name) else f"({name})"
+
+
 _NAME_LIMIT = 16
 """An unlabelled node is named by its expression (``x*w``) when that is at most this long, else ``#7``."""
 
@@ -211,6 +252,12 @@ class Explanation:
         return mimebundle(self)
 
 
+def _number_text(c: float) -> str:
+    """An operation's constant as its name writes it (``2`` for 2.0, ``0.5``)."""
+    text = repr(c)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -286,11 +333,13 @@ def explain(
     index = {node: i for i, node in enumerate(nodes)}
 
     names_list: list[str] = []
+    constant = [False] * len(nodes)  # unnamed leaves: constants, shown as their value, given no gradient line
     for node in nodes:
         given = labels.get(node) or node.label
         if given:
             names_list.append(given)
         elif node.op is None:
+            constant[len(names_list)] = True
             names_list.append(fmt(node.data))  # an unnamed leaf: a constant, shown as its value
         else:
             parts = [names_list[index[v]] for v in node.inputs]
@@ -304,10 +353,11 @@ def explain(
             elif op_name == "neg":
                 expr = f"(-{parts[0]})"
             else:
-                expr = f"{op_name}({', '.join(parts)})"
+                expr = f"{op_name}({', '.join(_strip(p) for p in parts)})"
             names_list.append(expr if len(expr) <= _NAME_LIMIT else f"#{index[node]}")
-    shown = [n[1:-1] if n.startswith("(") and n.endswith(")") else n for n in names_list]
-    ref = [n if _SIMPLE.fullmatch(n) else f"({n})" for n in shown]  # how `.grad` and `d(...)/d...` name it
+    shown = [_strip(n) for n in names_list]
+    ref = [_ref(n) for n in shown]  # how `.grad` and the rules name it
+    dref = [n if _IDENT.fullmatch(n) else f"({n})" for n in shown]  # how `d(...)/d...` names it
 
     def formula(node: Value) -> str:
         op_name = node.op.name if node.op is not None else "?"
@@ -369,15 +419,28 @@ def explain(
         g = grads[node]
         terms = []
         lines = [f"{shown[i]} = {formula(node)}"]
-        for v, d in zip(node.inputs, _partials(node)):
+        op: Any = node.op
+        const = "" if op.const is None else _number_text(op.const)
+        rules = rule_for(op, const)
+        for pos, (v, d) in enumerate(zip(node.inputs, _partials(node))):
             j = index[v]
             before = grads[v]
             contribution = g * d
             grads[v] = after = before + contribution
             uses[v] += 1
             terms.append(Term(j, shown[j], d, contribution, before, after, uses[v]))
+            if constant[j]:
+                continue  # a constant's gradient is computed (backward() fills it) but not worth a line
+            parts = [f"d({shown[i]})/d{dref[j]}"]
+            if rules is not None:
+                names_in = [ref[index[x]] for x in node.inputs]
+                numbers_in = [x.data for x in node.inputs]
+                parts += explain_partial(rules[pos], names_in, numbers_in, ref[i], node.data, const, fmt)
+            if parts[-1].replace("−", "-") != fmt(d):
+                parts.append(fmt(d))
+            lines.append(" = ".join(parts))
             line = (
-                f"{ref[j]}.grad += {ref[i]}.grad × d({shown[i]})/d{ref[j]} = {fmt(g)} × {fmt(d)} = {fmt(contribution)}"
+                f"{ref[j]}.grad += {ref[i]}.grad × d({shown[i]})/d{dref[j]} = {fmt(g)} × {fmt(d)} = {fmt(contribution)}"
             )
             if uses[v] > 1:
                 line += f"  ({_ordinal(uses[v])} use: {fmt(before)} + {fmt(contribution)} = {fmt(after)})"

@@ -59,11 +59,17 @@ def test_chain_rule_numbers_of_the_neuron() -> None:
     assert tanh_step.name == "o" and tanh_step.op == "tanh"
     (term,) = tanh_step.terms
     assert term.name == "n" and term.partial == pytest.approx(0.5) and term.contribution == pytest.approx(0.5)
-    assert tanh_step.lines[1] == "n.grad += o.grad × d(o)/dn = 1 × 0.5 = 0.5"
+    assert tanh_step.lines[1] == "d(o)/dn = 1 − o² = 1 − 0.7071² = 0.5"  # the rule, with its numbers
+    assert tanh_step.lines[2] == "n.grad += o.grad × d(o)/dn = 1 × 0.5 = 0.5"
     last = steps.steps[-1]  # x1 * w1 is visited last
     assert [t.name for t in last.terms] == ["x1", "w1"]
     assert [t.partial for t in last.terms] == [-3.0, 2.0]
-    assert last.lines[2] == "w1.grad += (x1*w1).grad × d(x1*w1)/dw1 = 0.5 × 2 = 1"
+    assert last.lines[1:] == (
+        "d(x1*w1)/dx1 = w1 = -3",
+        "x1.grad += (x1*w1).grad × d(x1*w1)/dx1 = 0.5 × -3 = -1.5",
+        "d(x1*w1)/dw1 = x1 = 2",
+        "w1.grad += (x1*w1).grad × d(x1*w1)/dw1 = 0.5 × 2 = 1",
+    )
     assert steps.grads[v["w1"]] == pytest.approx(1.0) and steps.grads[v["x1"]] == pytest.approx(-1.5)
 
 
@@ -169,7 +175,8 @@ def test_agrees_with_backward_on_user_operations() -> None:
     root = softplus(hypot(x, y) * fma(x, y, z)) + fma(z, z, x)
     assert_same_as_backward(root)
     step = next(s for s in explain(root).steps if s.op == "fma" and len(s.terms) == 3)
-    assert len(step.lines) == 4
+    assert len(step.lines) == 7  # the formula, then per input: the derivative (no rule given: its number), the +=
+    assert step.lines[1] == "d(fma(z, z, x))/dz = 1.5"
 
 
 UNARY = [
@@ -206,3 +213,71 @@ def test_import_autograd_does_not_load_explain() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
     assert out.stdout.split() == ["False", "True"]
     assert "explain" in dir(autograd) and "explain" in autograd.__all__
+
+
+RULE_CASES = [
+    # (build the output from x = 0.5 and y = -2, the expected rule line for x's local derivative)
+    (lambda x, y: x + y, "d(out)/dx = 1"),
+    (lambda x, y: y - x, "d(out)/dx = −1"),
+    (lambda x, y: x * y, "d(out)/dx = y = -2"),
+    (lambda x, y: x / y, "d(out)/dx = 1/y = 1/(-2) = -0.5"),
+    (lambda x, y: y / x, "d(out)/dx = −out/x = −(-4)/0.5 = 8"),
+    (lambda x, y: x**y, "d(out)/dx = y·x**(y − 1) = (-2)·0.5**((-2) − 1) = -16"),
+    (lambda x, y: -x, "d(out)/dx = −1"),
+    (lambda x, y: abs(x), "d(out)/dx = sign(x) = sign(0.5) = 1"),
+    (lambda x, y: x.exp(), "d(out)/dx = out = 1.649"),
+    (lambda x, y: x.log(), "d(out)/dx = 1/x = 1/0.5 = 2"),
+    (lambda x, y: x.tanh(), "d(out)/dx = 1 − out² = 1 − 0.4621² = 0.7864"),
+    (lambda x, y: x.sigmoid(), "d(out)/dx = out·(1 − out) = 0.6225·(1 − 0.6225) = 0.235"),
+    (lambda x, y: x.relu(), "d(out)/dx = 1 if x > 0 else 0 = 1 if 0.5 > 0 else 0 = 1"),
+    (lambda x, y: x.sqrt(), "d(out)/dx = 0.5/out = 0.5/0.7071 = 0.7071"),
+    (lambda x, y: x.sin(), "d(out)/dx = cos(x) = cos(0.5) = 0.8776"),
+    (lambda x, y: x.cos(), "d(out)/dx = −sin(x) = −sin(0.5) = -0.4794"),
+    (lambda x, y: x**2, "d(out)/dx = 2·x = 2·0.5 = 1"),
+    (lambda x, y: x**3, "d(out)/dx = 3·x**(3 − 1) = 3·0.5**(3 − 1) = 0.75"),
+    (lambda x, y: 2**x, "d(out)/dx = out·log(2) = 1.414·log(2) = 0.9803"),
+    (lambda x, y: autograd.detached_max(x, y), "d(out)/dx = 0"),
+]
+
+
+@pytest.mark.parametrize(("build", "expected"), RULE_CASES)
+def test_every_local_derivative_is_written_as_its_rule_then_its_numbers(build: object, expected: str) -> None:
+    x, y = Value(0.5, label="x"), Value(-2.0, label="y")
+    out = build(x, y)  # type: ignore[operator]
+    out.label = "out"
+    (step,) = [s for s in explain(out).steps if s.kind == "backward"]
+    assert [line for line in step.lines if line.startswith("d(out)/dx ")] == [expected]
+
+
+def test_every_operation_of_the_table_has_a_rule_per_input() -> None:
+    from autograd import ops
+    from autograd.viz.rules import RULES, rule_for
+
+    assert set(RULES) == {op.family for op in ops.TABLE} | {"**c", "c**"}
+    for op in ops.TABLE:
+        rule = rule_for(op)
+        assert rule is not None and len(rule) == op.arity, op
+
+
+def test_a_users_operation_can_bring_its_rule_and_bad_rules_are_refused() -> None:
+    softplus = defop(
+        "softplus", lambda x: math.log1p(math.exp(x)), lambda x, out: autograd.sigmoid(x), explain="sigmoid({0})"
+    )
+    x = Value(0.5, label="x")
+    out = softplus(x)
+    out.label = "out"
+    assert explain(out).steps[1].lines[1] == "d(out)/dx = sigmoid(x) = sigmoid(0.5) = 0.6225"
+    with pytest.raises(TypeError, match=r"explain must be 2 formula\(s\), one str per input"):
+        defop("two", lambda a, b: a, lambda a, b, out: (1.0, 0.0), explain="1")
+    with pytest.raises(ValueError, match=r"uses \['x'\]; it may use \{0\}..\{0\}"):
+        defop("bad", lambda a: a, lambda a, out: 1.0, explain=("{x}",))
+
+
+def test_constants_get_no_gradient_line_but_their_gradient_is_still_computed() -> None:
+    x = Value(3.0, label="x")
+    out = 2.0 * x + 1.0
+    out.label = "out"
+    steps = explain(out)
+    text = steps.text()
+    assert "2.grad" not in text and "1.grad" not in text and "x.grad +=" in text
+    assert_same_as_backward(out)

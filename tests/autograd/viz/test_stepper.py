@@ -59,7 +59,7 @@ def test_hostile_labels_cannot_break_out(any_program: DotProgram) -> None:
     body = page.split("<script>", 1)[0]
     assert "<script>alert" not in page and "</script><script>alert" not in page
     assert "<b>out</b>" not in body
-    assert view_data(page)["steps"][1]["lines"][1].startswith("(</script><script>alert(1)</script>).grad")
+    assert view_data(page)["steps"][1]["lines"][2].startswith("(</script><script>alert(1)</script>).grad")
 
 
 def test_final_state_is_drawn_for_viewers_without_scripts(any_program: DotProgram) -> None:
