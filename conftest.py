@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import pathlib
 from typing import Any
 
 from sybil import Example, Sybil
@@ -35,7 +36,8 @@ def run_example(example: Example) -> None:
         exec(compiled, {"__name__": "__readme__"})
     lines = printed.getvalue().splitlines()
     for expected in expected_prints(code):
-        assert expected in lines, f"{os.path.basename(str(example.path))} says {expected!r}; the example printed {lines}"
+        page = pathlib.Path(str(example.path)).name
+        assert expected in lines, f"{page} says {expected!r}; the example printed {lines}"
 
 
 def _viz_missing() -> bool:
