@@ -110,6 +110,9 @@ class Term:
     """The input's gradient after this step: ``before + contribution``."""
     use: int
     """Which use of the input this is, counted in backprop's order (1 for the first)."""
+    rule: str = ""
+    """The local derivative as the text writes it: its rule, with the numbers (``d(o)/dn = 1 − o² = ... = 0.5``);
+    empty for a constant input, which gets no line."""
 
 
 @dataclass(frozen=True)
@@ -428,9 +431,9 @@ def explain(
             contribution = g * d
             grads[v] = after = before + contribution
             uses[v] += 1
-            terms.append(Term(j, shown[j], d, contribution, before, after, uses[v]))
-            if constant[j]:
-                continue  # a constant's gradient is computed (backward() fills it) but not worth a line
+            if constant[j]:  # a constant's gradient is computed (backward() fills it) but not worth a line
+                terms.append(Term(j, shown[j], d, contribution, before, after, uses[v]))
+                continue
             parts = [f"d({shown[i]})/d{dref[j]}"]
             if rules is not None:
                 names_in = [ref[index[x]] for x in node.inputs]
@@ -438,7 +441,9 @@ def explain(
                 parts += explain_partial(rules[pos], names_in, numbers_in, ref[i], node.data, const, fmt)
             if parts[-1].replace("−", "-") != fmt(d):
                 parts.append(fmt(d))
-            lines.append(" = ".join(parts))
+            rule_line = " = ".join(parts)
+            terms.append(Term(j, shown[j], d, contribution, before, after, uses[v], rule_line))
+            lines.append(rule_line)
             line = (
                 f"{ref[j]}.grad += {ref[i]}.grad × d({shown[i]})/d{dref[j]} = {fmt(g)} × {fmt(d)} = {fmt(contribution)}"
             )

@@ -59,7 +59,7 @@ def test_chain_rule_numbers_of_the_neuron() -> None:
     assert tanh_step.name == "o" and tanh_step.op == "tanh"
     (term,) = tanh_step.terms
     assert term.name == "n" and term.partial == pytest.approx(0.5) and term.contribution == pytest.approx(0.5)
-    assert tanh_step.lines[1] == "d(o)/dn = 1 − o² = 1 − 0.7071² = 0.5"  # the rule, with its numbers
+    assert tanh_step.lines[1] == "d(o)/dn = 1 − o² = 1 − 0.7071² = 0.5" == term.rule  # the rule, with its numbers
     assert tanh_step.lines[2] == "n.grad += o.grad × d(o)/dn = 1 × 0.5 = 0.5"
     last = steps.steps[-1]  # x1 * w1 is visited last
     assert [t.name for t in last.terms] == ["x1", "w1"]
