@@ -4,7 +4,7 @@ The file is ordinary JSON (never pickle: reading one cannot run code)::
 
     {
       "format": "valuegrad.nn",
-      "version": 1,
+      "version": 2,
       "model": "MLP",
       "parameters": {
         "layers.0.neurons.0.w.0": 0.23550571390294128,
@@ -14,9 +14,11 @@ The file is ordinary JSON (never pickle: reading one cannot run code)::
 
 * Floats round-trip exactly: each is written as Python's shortest repr,
   which reads back as the very same float (including -0.0 and subnormals).
-  JSON has no NaN or infinity, so those are written as the strings
-  ``"nan"``, ``"inf"`` and ``"-inf"`` (and read back as such); the file stays
-  standard JSON.
+  JSON has no NaN or infinity, so those are written as ``{"$float": "nan"}``,
+  ``{"$float": "inf"}`` and ``{"$float": "-inf"}``, the same in a model's
+  parameters and in a checkpoint (and read back as such); the file stays
+  standard JSON.  Files of format version 1, which wrote a model's as the
+  bare strings ``"inf"``, still load.
 * `save` is atomic: the JSON goes to a temporary file in the same folder,
   is flushed to disk, and then renamed over the target in one step
   (`os.replace`), so a crash mid-save leaves the previous file intact.
@@ -28,8 +30,8 @@ The file is ordinary JSON (never pickle: reading one cannot run code)::
   (`size_limit`) before reading it.
 * Besides a model, `save` takes ``model.state_dict()`` (the same layout,
   ``"model": null``) or a checkpoint dict of state dicts and plain data
-  (``{"format": ..., "version": 1, "checkpoint": {...}}``, non-finite floats
-  as ``{"$float": "inf"}``); ``load(path)`` returns it.
+  (``{"format": ..., "version": 2, "checkpoint": {...}}``); ``load(path)``
+  returns it.
 * `load` checks everything before assigning anything: a file that is not
   JSON, not this format, of another format version, or for a different
   architecture (other parameter names) raises `ValueError` naming the
@@ -55,22 +57,25 @@ from autograd.checks import check_int, check_real, cut, describe, is_real
 
 from .module import Module, describe_name_mismatch
 
-__all__ = ["save", "load", "parse", "size_limit", "FORMAT", "VERSION", "DEFAULT_MAX_BYTES"]
+__all__ = ["save", "load", "parse", "size_limit", "FORMAT", "VERSION", "READABLE_VERSIONS", "DEFAULT_MAX_BYTES"]
 
 FORMAT = "valuegrad.nn"
 """The ``"format"`` field every file has."""
-VERSION = 1
-"""The format version this code writes and reads."""
+VERSION = 2
+"""The format version this code writes: 2 writes every non-finite float as ``{"$float": "inf"}``."""
+READABLE_VERSIONS = (1, 2)
+"""The format versions this code reads (1 wrote a model's non-finite parameters as the strings ``"inf"``)."""
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
-def _encode(x: float) -> float | str:
+def _encode(x: float) -> float | dict[str, str]:
+    """A float as JSON: itself, or ``{"$float": "nan"}`` / ``"inf"`` / ``"-inf"`` (JSON has no such numbers)."""
     if math.isfinite(x):
         return x
-    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return {"$float": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
 
 
 def _document(obj: object) -> str:
@@ -116,7 +121,7 @@ def _to_json(obj: object, where: str, depth: int) -> Any:
         return int(obj)
     if is_real(obj):
         x = float(obj)
-        return x if math.isfinite(x) else {"$float": _encode(x)}
+        return _encode(x)
     if isinstance(obj, Mapping):
         out: dict[str, Any] = {}
         for key, value in obj.items():
@@ -248,23 +253,27 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-standard JSON constant {name} (non-finite numbers are written as strings)")
+    raise ValueError(f'non-standard JSON constant {name} (non-finite numbers are written as {{"$float": ...}})')
 
 
-def _decode_number(value: object, name: str) -> float:
-    if isinstance(value, str) and value in _NON_FINITE:
+def _decode_number(value: object, name: str, version: int) -> float:
+    if isinstance(value, dict) and len(value) == 1 and value.get("$float") in _NON_FINITE:
+        return _NON_FINITE[value["$float"]]
+    if version == 1 and isinstance(value, str) and value in _NON_FINITE:  # version 1's bare "inf"
         return _NON_FINITE[value]
     name = cut(name)
     try:
         number = check_real(value, f"parameter {name!r}")
     except TypeError:  # a file's content is a ValueError, whatever JSON type it holds
         raise ValueError(
-            f'parameter {name!r} is {describe(value)}, expected a number (or "nan", "inf", "-inf")'
+            f'parameter {name!r} is {describe(value)}, expected a number (or {{"$float": "inf"}}, "-inf", "nan")'
         ) from None
     except OverflowError:
         raise ValueError(f"parameter {name!r}: {value!r:.40} is too large for a float") from None
     if not math.isfinite(number):  # e.g. 1e999 in the file: not something save() writes
-        raise ValueError(f"parameter {name!r} overflows to {number} (non-finite numbers are written as strings)")
+        raise ValueError(
+            f'parameter {name!r} overflows to {number} (non-finite numbers are written as {{"$float": ...}})'
+        )
     return number
 
 
@@ -309,10 +318,11 @@ def _parse_any(text: str | bytes, source: str) -> tuple[str, str | None, dict[st
         version = check_int(doc.get("version"), "version")
     except TypeError:
         raise bad(f"the format version is missing or not an int ({cut(repr(doc.get('version')), 40)})") from None
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
         newer = " (written by a newer valuegrad)" if version > VERSION else ""
+        readable = " and ".join(map(str, READABLE_VERSIONS))
         raise bad(
-            f"format version {cut(str(version), 40)} is not supported{newer}; this valuegrad reads version {VERSION}"
+            f"format version {cut(str(version), 40)} is not supported{newer}; this valuegrad reads versions {readable}"
         )
     if "checkpoint" in doc and "parameters" not in doc:
         contents = doc["checkpoint"]
@@ -326,7 +336,7 @@ def _parse_any(text: str | bytes, source: str) -> tuple[str, str | None, dict[st
     if not isinstance(raw, dict):
         raise bad(f"'parameters' is missing or not an object ({type(raw).__name__})")
     try:
-        parameters = {name: _decode_number(value, name) for name, value in raw.items()}
+        parameters = {name: _decode_number(value, name, version) for name, value in raw.items()}
     except ValueError as error:
         raise bad(str(error)) from None
     return "parameters", model_name, parameters

@@ -47,7 +47,7 @@ def test_file_is_plain_standard_json_with_format_and_version(tmp_path: Path) -> 
         raise AssertionError(f"non-standard constant {name}")
 
     doc = json.loads(text, parse_constant=no_constants)
-    assert doc["format"] == "valuegrad.nn" and doc["version"] == 1 and doc["model"] == "Neuron"
+    assert doc["format"] == "valuegrad.nn" and doc["version"] == 2 and doc["model"] == "Neuron"
     assert list(doc["parameters"]) == ["w.0", "w.1", "b"]
     assert doc["parameters"]["w.0"] == model.w[0].data
 
@@ -75,10 +75,37 @@ def test_every_float_round_trips_bit_for_bit(tmp_path: Path, a: float, b: float,
             assert bits(loaded.data) == bits(original)
 
 
-def test_non_finite_values_are_written_as_strings(tmp_path: Path) -> None:
+def test_non_finite_values_are_written_one_way_in_every_format(tmp_path: Path) -> None:
     path = tmp_path / "nonfinite.json"
     save(Three(math.nan, math.inf, -math.inf), path)
-    assert json.loads(path.read_text())["parameters"] == {"values.0": "nan", "values.1": "inf", "values.2": "-inf"}
+    encoded = [{"$float": "nan"}, {"$float": "inf"}, {"$float": "-inf"}]
+    assert json.loads(path.read_text())["parameters"] == dict(zip(["values.0", "values.1", "values.2"], encoded))
+    save(Three(math.nan, math.inf, -math.inf).state_dict(), path)
+    assert list(json.loads(path.read_text())["parameters"].values()) == encoded
+    save({"best": math.inf, "history": [math.nan, -math.inf], "model": {"w": math.inf}}, path)
+    doc = json.loads(path.read_text())
+    assert doc["version"] == 2
+    assert doc["checkpoint"] == {"best": encoded[1], "history": [encoded[0], encoded[2]], "model": {"w": encoded[1]}}
+
+
+def test_files_of_format_version_1_still_load(tmp_path: Path) -> None:
+    """Version 1 wrote a model's non-finite parameters as bare strings and a checkpoint's as {"$float": ...}."""
+    path = tmp_path / "old.json"
+    old_model = {"format": "valuegrad.nn", "version": 1, "model": "Three"}
+    path.write_text(json.dumps({**old_model, "parameters": {"values.0": "nan", "values.1": "inf", "values.2": "-inf"}}))
+    values = [v.data for v in load(Three(1.0, 2.0, 3.0), path).values]  # type: ignore[attr-defined]
+    assert math.isnan(values[0]) and values[1:] == [math.inf, -math.inf]
+    old_checkpoint = {"format": "valuegrad.nn", "version": 1, "checkpoint": {"best": {"$float": "-inf"}, "n": 3}}
+    path.write_text(json.dumps(old_checkpoint))
+    assert load(path) == {"best": -math.inf, "n": 3}
+
+
+def test_bare_strings_are_not_numbers_in_version_2(tmp_path: Path) -> None:
+    path = tmp_path / "new.json"
+    doc = {"format": "valuegrad.nn", "version": 2, "model": "Three", "parameters": {"values.0": "inf"}}
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match=r"parameter 'values.0' is str"):
+        load(path)
 
 
 # ------------------------------------------------------------------ atomic saving
@@ -191,7 +218,7 @@ BAD_FILES: list[tuple[str, bytes | str, str]] = [
     ("a list", "[1, 2, 3]", "the JSON is a list, expected an object"),
     ("no format", json.dumps({"version": 1, "parameters": {}}), "not a valuegrad nn file"),
     ("other format", _with(format="pytorch"), "format is 'pytorch'"),
-    ("newer version", _with(version=2), "format version 2 is not supported \\(written by a newer valuegrad\\)"),
+    ("newer version", _with(version=3), "format version 3 is not supported \\(written by a newer valuegrad\\)"),
     ("version 0", _with(version=0), "format version 0 is not supported"),
     ("string version", _with(version="1"), "format version is missing or not an int"),
     ("bool version", _with(version=True), "format version is missing or not an int"),

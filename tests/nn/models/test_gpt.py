@@ -292,7 +292,7 @@ def test_save_and_load_a_gpt(tmp_path: Path) -> None:
     path = tmp_path / "gpt.json"
     nn.save(model, path)
     text = path.read_text(encoding="utf-8")
-    assert '"model": "GPT"' in text and '"version": 1' in text
+    assert '"model": "GPT"' in text and '"version": 2' in text
     other = nn.load(tiny(11), path)
     assert other.state_dict() == model.state_dict()
     tokens = [26, 1, 2, 3]
