@@ -7,7 +7,9 @@ Evaluates the expression with `Value`s (safely: see `autograd.viz.expr`,
 nothing is passed to ``eval``), runs ``backward()`` from the result, prints
 the value and the gradient of every variable, and writes the picture (SVG,
 PNG, PDF or DOT, from the file name or ``--format``).  Without ``-o`` it
-prints the DOT source instead (no Graphviz needed).
+prints the numbers and the command that writes the picture; ``-o -`` prints
+the DOT source instead (no Graphviz needed).  Messages name the command as it
+was run: ``valuegrad-draw``, or ``python -m autograd.viz``.
 
 Exit status: 0 on success, 2 for a bad command line or a rejected expression,
 1 when evaluating, drawing or writing fails.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -38,7 +41,10 @@ EXPLAIN_SUFFIXES = (".html", ".htm", ".gif", ".txt")
 """What ``--explain -o FILE`` writes."""
 
 PROG = "valuegrad-draw"
-"""The command's name in usage and error messages (the console script; ``python -m autograd.viz`` runs the same)."""
+"""The command's name in usage and error messages (the console script); ``python -m autograd.viz`` names itself so."""
+
+MODULE_PROG = "python -m autograd.viz"
+"""The name when run as ``python -m autograd.viz`` (``__main__`` passes it to `main`)."""
 
 
 def _assignment(text: str) -> tuple[str, float]:
@@ -99,10 +105,10 @@ def _positive_or_none(text: str) -> int | None:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """The argument parser of the command (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
-        prog=PROG,
+        prog=prog,
         description=(
             "Evaluate an arithmetic expression with valuegrad Values, run backward(), "
             "and draw its computation graph with Graphviz."
@@ -131,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the picture here (.svg, .png, .pdf, .jpg, .dot or .gv); without it the DOT source goes to stdout",
+        help="write the picture here (.svg, .png, .pdf, .jpg, .dot or .gv), or - for the DOT source on stdout; "
+        "without it only the numbers are printed",
     )
     parser.add_argument(
         "--format",
@@ -196,9 +203,9 @@ def _expression_after_dashes(argv: list[str]) -> list[str]:
     return [*argv[:i], *argv[i + 2 :], "--", argv[i + 1]]
 
 
-def _fail(stream: TextIO, message: str, status: int) -> int:
+def _fail(prog: str, stream: TextIO, message: str, status: int) -> int:
     try:
-        print(f"{PROG}: error: {message}", file=stream)
+        print(f"{prog}: error: {message}", file=stream)
         stream.flush()
     except (OSError, ValueError):  # stderr itself is gone: the exit status still says it
         pass
@@ -216,11 +223,20 @@ def _silence(stream: TextIO) -> None:
         pass
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run the command with `argv` (default: ``sys.argv[1:]``); returns the exit status."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    prog: str = PROG,
+) -> int:
+    """Run the command with `argv` (default: ``sys.argv[1:]``); returns the exit status.
+
+    `prog` is the command's name in usage, messages and hints (`MODULE_PROG` for ``python -m autograd.viz``).
+    """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    parser = build_parser()
+    parser = build_parser(prog)
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(_expression_after_dashes(arguments))
@@ -230,39 +246,42 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     variables: dict[str, float] = {}
     for name, value in args.assignments:
         if name in variables:
-            return _fail(err, f"{name} is given twice with --set", 2)
+            return _fail(prog, err, f"{name} is given twice with --set", 2)
         variables[name] = value
     highlight_names = list(variables) if args.highlight is None else args.highlight
     for name in highlight_names:
         if name not in variables:
-            return _fail(err, f"--highlight {name}: no variable {quote(name)} was given with --set", 2)
+            return _fail(prog, err, f"--highlight {name}: no variable {quote(name)} was given with --set", 2)
 
     try:
         number_formatter(args.number_format)
         if args.explain and args.output and not args.output.lower().endswith(EXPLAIN_SUFFIXES):
             raise ValueError(f"--explain writes {', '.join(EXPLAIN_SUFFIXES)} files, got {args.output!r}")
-        if args.output and not args.explain:
+        if args.output and args.output != "-" and not args.explain:
             file_format(args.output, args.format)
     except ValueError as exc:
         message = str(exc).replace("number_format", "--number-format").replace("pass format=", "use --format")
-        return _fail(err, message, 2)
+        return _fail(prog, err, message, 2)
 
     try:
         result, leaves = evaluate(args.expression, variables)
     except ExpressionError as exc:
         pointer = exc.pointer()
-        return _fail(err, str(exc) + ("\n" + pointer if pointer else ""), 2)
+        return _fail(prog, err, str(exc) + ("\n" + pointer if pointer else ""), 2)
     except (ArithmeticError, ValueError) as exc:
-        return _fail(err, f"evaluating the expression failed: {exc}", 1)
+        return _fail(prog, err, f"evaluating the expression failed: {exc}", 1)
     try:
         result.backward()
     except (ArithmeticError, ValueError) as exc:
-        return _fail(err, f"computing the gradients failed: {exc}", 1)
+        return _fail(prog, err, f"computing the gradients failed: {exc}", 1)
     if not result.label and len(args.expression.strip()) <= 60:
         result.label = args.expression.strip()
 
     if args.explain:
-        return _explain(args, result, out, err)
+        return _explain(args, result, out, err, prog)
+    dot_to_stdout = args.output == "-"
+    if dot_to_stdout:
+        args.output = None
 
     options = {
         "rankdir": args.rankdir,
@@ -271,7 +290,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         "highlight": [leaves[name] for name in highlight_names],
         "max_nodes": args.max_nodes,
     }
-    info = out if args.output else err  # keep stdout clean when it carries the DOT source
+    info = err if dot_to_stdout else out  # keep stdout clean when it carries the DOT source
     try:
         # The numbers first: they are worth having even when drawing fails (no Graphviz, a timeout, ...).
         print(f"{cut(args.expression.strip(), 200)} = {result.data!r}", file=info)
@@ -280,7 +299,15 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         info.flush()
     except OSError as exc:
         _silence(info)
-        return _fail(err, f"cannot write the results: {exc.strerror or exc}", 1)
+        return _fail(prog, err, f"cannot write the results: {exc.strerror or exc}", 1)
+    if not args.output and not dot_to_stdout:
+        try:
+            print(f"To draw the graph: {_picture_command(prog, arguments)}  (-o - prints its DOT source)", file=out)
+            out.flush()
+        except OSError as exc:
+            _silence(out)
+            return _fail(prog, err, f"cannot write the output: {exc.strerror or exc}", 1)
+        return 0
     try:
         if args.output:
             path = save_graph(result, args.output, format=args.format, timeout=args.timeout, **options)
@@ -288,15 +315,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
             source = to_dot(result, **options)
     except GraphTooLargeError:
         return _fail(
+            prog,
             err,
             f"the graph has more than {args.max_nodes} values, too many to draw quickly; "
             "pass --max-nodes with a larger number (or --max-nodes none) to draw it anyway",
             1,
         )
     except (GraphvizNotFoundError, RenderError, ValueError) as exc:  # ValueError: a format the program cannot write
-        return _fail(err, str(exc), 1)
+        return _fail(prog, err, str(exc), 1)
     except OSError as exc:
-        return _fail(err, f"cannot write {cut(args.output, 200)}: {exc.strerror or exc}", 1)
+        return _fail(prog, err, f"cannot write {cut(args.output, 200)}: {exc.strerror or exc}", 1)
 
     try:
         if args.output:
@@ -308,11 +336,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         out.flush()
     except OSError as exc:  # a full disk, a closed pipe (`| head`): one line, not a traceback
         _silence(out)
-        return _fail(err, f"cannot write the output: {exc.strerror or exc}", 1)
+        return _fail(prog, err, f"cannot write the output: {exc.strerror or exc}", 1)
     return 0
 
 
-def _explain(args: argparse.Namespace, result: Value, out: TextIO, err: TextIO) -> int:
+def _picture_command(prog: str, arguments: list[str]) -> str:
+    """The command line that was run, with ``-o graph.svg`` added: what writes the picture."""
+    return " ".join([prog, *(shlex.quote(a) for a in arguments), "-o", "graph.svg"])
+
+
+def _explain(args: argparse.Namespace, result: Value, out: TextIO, err: TextIO, prog: str) -> int:
     """``--explain``: the steps of backprop, printed or saved as HTML / GIF / text."""
     from .explain import explain
 
@@ -325,15 +358,16 @@ def _explain(args: argparse.Namespace, result: Value, out: TextIO, err: TextIO) 
             path = steps.save(args.output, **options)
     except GraphTooLargeError:
         return _fail(
+            prog,
             err,
             f"the graph has more than {args.max_nodes} values; pass --max-nodes with a larger "
             "number (or --max-nodes none)",
             1,
         )
     except (GraphvizNotFoundError, RenderError, ValueError, ModuleNotFoundError) as exc:
-        return _fail(err, str(exc), 1)
+        return _fail(prog, err, str(exc), 1)
     except OSError as exc:
-        return _fail(err, f"cannot write {args.output}: {exc}", 1)
+        return _fail(prog, err, f"cannot write {args.output}: {exc}", 1)
     if args.output:
         print(f"wrote {path} ({len(steps)} steps, {path.stat().st_size} bytes)", file=out)
     else:

@@ -76,8 +76,32 @@ def test_end_to_end_the_issue_example(tmp_path: Path) -> None:
     assert texts.count("tanh") == 1
 
 
-def test_without_output_prints_dot_source(capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_output_prints_the_numbers_and_how_to_draw(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(["x*y + x", "--set", "x=3", "--set", "y=4"], capsys)
+    assert status == 0 and err == ""
+    assert out.splitlines() == [
+        "x*y + x = 15.0",
+        "  d/dx = 5.0    (x = 3.0)",
+        "  d/dy = 3.0    (y = 4.0)",
+        "To draw the graph: valuegrad-draw 'x*y + x' --set x=3 --set y=4 -o graph.svg  (-o - prints its DOT source)",
+    ]
+
+
+def test_the_command_names_itself_as_it_was_run(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["--version"], capsys)
+    assert out.startswith("valuegrad-draw ")
+    assert cli.main(["x", "--set", "x=1"], prog=cli.MODULE_PROG) == 0
+    assert "To draw the graph: python -m autograd.viz x --set x=1 -o graph.svg" in capsys.readouterr().out
+    assert cli.main(["x", "--set", "x=1", "x=2"], prog=cli.MODULE_PROG) == 2
+    assert capsys.readouterr().err.startswith("python -m autograd.viz: error: ")
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograd.viz", "x", "--bogus"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 2 and proc.stderr.startswith("usage: python -m autograd.viz ")
+
+
+def test_dash_output_prints_dot_source(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["x*y + x", "--set", "x=3", "--set", "y=4", "-o", "-"], capsys)
     assert status == 0
     assert out.startswith("digraph {") and out.endswith("}\n")
     assert "<B>x</B>" in out and "<B>y</B>" in out and "label=<*>" in out and "label=<+>" in out
@@ -86,7 +110,7 @@ def test_without_output_prints_dot_source(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_same_name_is_one_node_and_numbers_are_constants(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(["x*x + 2", "--set", "x=3"], capsys)
+    status, out, _ = run(["x*x + 2", "--set", "x=3", "-o", "-"], capsys)
     assert status == 0
     assert out.count("<B>x</B>") == 1
     assert "label=<2> shape=box" in out  # the constant is a leaf in the graph, drawn as its value
@@ -95,14 +119,15 @@ def test_same_name_is_one_node_and_numbers_are_constants(capsys: pytest.CaptureF
 
 def test_options_reach_the_drawing(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(
-        ["exp(a) / b", "--set", "a=0", "b=4", "--rankdir", "TB", "--number-format", ".2e", "--no-grad"], capsys
+        ["exp(a) / b", "--set", "a=0", "b=4", "--rankdir", "TB", "--number-format", ".2e", "--no-grad", "-o", "-"],
+        capsys,
     )
     assert status == 0
     assert "rankdir=TB" in out and "data 4.00e+00" in out and "grad" not in out
     assert out.count("BGCOLOR") == 2  # by default every variable is highlighted
-    status, out, _ = run(["exp(a) / b", "--set", "a=0", "b=4", "--highlight", "b"], capsys)
+    status, out, _ = run(["exp(a) / b", "--set", "a=0", "b=4", "-o", "-", "--highlight", "b"], capsys)
     assert status == 0 and out.count("BGCOLOR") == 1
-    status, out, _ = run(["exp(a) / b", "--set", "a=0", "b=4", "--highlight"], capsys)
+    status, out, _ = run(["exp(a) / b", "--set", "a=0", "b=4", "-o", "-", "--highlight"], capsys)
     assert status == 0 and out.count("BGCOLOR") == 0
 
 
@@ -230,7 +255,16 @@ def test_no_eval_or_exec_is_ever_used(monkeypatch: pytest.MonkeyPatch, capsys: p
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
     status, out, _ = run(
-        ["tanh(x*w + b) ** 2 / sqrt(abs(-x)) - relu(w) + sigmoid(log(b))", "--set", "x=2", "w=-3", "b=6.8814"], capsys
+        [
+            "tanh(x*w + b) ** 2 / sqrt(abs(-x)) - relu(w) + sigmoid(log(b))",
+            "--set",
+            "x=2",
+            "w=-3",
+            "b=6.8814",
+            "-o",
+            "-",
+        ],
+        capsys,
     )
     assert status == 0 and "digraph" in out
 
@@ -333,9 +367,11 @@ def test_documented_form_for_an_expression_starting_with_minus(capsys: pytest.Ca
     assert "python -m autograd.viz -- -x --set x=2" in guide
     status, out, err = run(["--", "-x", "--set", "x=2"], capsys)  # as documented
     assert status == 0, err
-    assert "-x = -2.0" in err and "d/dx = -1.0" in err and out.startswith("digraph {")
-    status, _, err = run(["--set", "x=2", "--", "-x"], capsys)  # the other order still works
-    assert status == 0 and "-x = -2.0" in err
+    assert "-x = -2.0" in out and "d/dx = -1.0" in out
+    status, out, err = run(["--", "-x", "--set", "x=2", "-o", "-"], capsys)
+    assert status == 0 and "-x = -2.0" in err and out.startswith("digraph {")
+    status, out, _ = run(["--set", "x=2", "--", "-x"], capsys)  # the other order still works
+    assert status == 0 and "-x = -2.0" in out
 
 
 def test_program_name_and_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -374,8 +410,8 @@ def test_numbers_too_large_are_refused_alike(capsys: pytest.CaptureFixture[str])
     for argv in (["1e400 * x", "--set", "x=1"], ["1" + "0" * 400 + " * x", "--set", "x=1"]):
         status, _, err = run(argv, capsys)
         assert status == 2 and "too large for a float" in err
-    status, _, err = run(["x", "--set", "x=inf"], capsys)  # infinity written as such is a value like any other
-    assert status == 0 and "x = inf" in err
+    status, out, _ = run(["x", "--set", "x=inf"], capsys)  # infinity written as such is a value like any other
+    assert status == 0 and "x = inf" in out
 
 
 def test_suggestions_for_misspellings_and_caret(capsys: pytest.CaptureFixture[str]) -> None:
@@ -404,21 +440,21 @@ def test_failing_stdout_gives_one_line_and_status_1(capsys: pytest.CaptureFixtur
     import io
 
     err = io.StringIO()
-    status = cli.main(["tanh(x)", "--set", "x=1"], stdout=_FullDisk(), stderr=err)  # type: ignore[arg-type]
+    status = cli.main(["tanh(x)", "--set", "x=1", "-o", "-"], stdout=_FullDisk(), stderr=err)  # type: ignore[arg-type]
     assert status == 1
     assert err.getvalue().endswith("valuegrad-draw: error: cannot write the output: No space left on device\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 def test_full_disk_and_closed_pipe_in_a_real_process() -> None:
-    command = [sys.executable, "-m", "autograd.viz", "tanh(x)", "--set", "x=1"]
+    command = [sys.executable, "-m", "autograd.viz", "tanh(x)", "--set", "x=1", "-o", "-"]
     with open("/dev/full", "w") as full:
         proc = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
-    assert last == "valuegrad-draw: error: cannot write the output: No space left on device"
+    assert last == "python -m autograd.viz: error: cannot write the output: No space left on device"
     assert "Traceback" not in proc.stderr
-    big = [sys.executable, "-m", "autograd.viz", "+".join(["x"] * 300), "--set", "x=1"]
+    big = [sys.executable, "-m", "autograd.viz", "+".join(["x"] * 300), "--set", "x=1", "-o", "-"]
     pipe = subprocess.Popen(big, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert pipe.stdout is not None and pipe.stderr is not None
     pipe.stdout.close()  # like `| head -0`
