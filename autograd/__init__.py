@@ -46,6 +46,8 @@ _installation.check_import_name("autograd", __file__)
 
 _SHADOWING = ("pow", "abs", "compile")  # `autograd.pow` and `autograd.abs` exist; `import *` leaves them out
 
+_TABLE_ITSELF = ("TABLE", "BUILTINS", "FUNCTIONS")  # the table's bookkeeping: autograd.ops.TABLE, not autograd's API
+
 _LAZY = {
     "draw": "autograd.viz",
     "to_dot": "autograd.viz",
@@ -67,12 +69,15 @@ __all__ = [
     "topological_order",
     "GraphTooLargeError",
     # the table's exports (see autograd.ops), but not "pow" and "abs", which would shadow the builtins
-    *(name for name in vars(ops)["__all__"] if name not in _SHADOWING),
+    *(name for name in vars(ops)["__all__"] if name not in _SHADOWING and name not in _TABLE_ITSELF),
     "draw",
     "to_dot",
     "save_graph",
     "explain",
 ]  # not "compile" either: `from autograd import *` must not shadow the builtin compile() (use autograd.compile)
+
+
+_PUBLIC_MODULES = ("ops", "compiler", "viz")  # the documented submodules (autograd.ops.defop, autograd.viz.cli, ...)
 
 
 def __getattr__(name: str) -> Any:
@@ -84,8 +89,12 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in _PUBLIC_MODULES:  # `autograd.viz` without importing it first, as dir() lists it
+        return importlib.import_module(f"autograd.{name}")
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
+    """The public names only (what tab completion offers): no helpers such as ``Any`` or ``importlib``."""
+    dunders = {name for name in globals() if name.startswith("__") and name.endswith("__")}
+    return sorted(dunders | set(__all__) | set(_LAZY) | set(_SHADOWING) | set(_PUBLIC_MODULES) | {"__version__"})

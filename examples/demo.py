@@ -11,7 +11,8 @@ Run ``python examples/demo.py`` (``--help`` for options).  It
 3. prints the train and test accuracy and saves the model as JSON;
 4. writes ``loss_curve.png`` and ``decision_boundary.png`` (with matplotlib,
    from the ``plot`` extra; without it, says so and skips the pictures)
-   into ``demo_output/`` and says where.
+   into ``demo_output/`` and says where;
+5. ends with the next steps: the notebooks, ``make test``, the guides.
 
 It takes a few seconds.
 """
@@ -172,19 +173,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     save(model, model_path)
     print(f"saved the trained model to {model_path} (load it with nn.load(MLP(2, [16, 16, 1]), path))")
 
-    if args.no_plots:
-        return 0
-    plt = _load_pyplot()
-    if plt is None:
-        print(missing("drawing the loss curve and decision boundary", "matplotlib", "No pictures were drawn."))
-        return 0
-    loss_path = os.path.join(args.out, "loss_curve.png")
-    boundary_path = os.path.join(args.out, "decision_boundary.png")
-    plot_history(plt, history, loss_path)
-    plot_decision_boundary(plt, model, x_train, y_train, x_test, y_test, boundary_path, resolution=args.grid)
-    print(f"wrote {os.path.abspath(loss_path)}")
-    print(f"wrote {os.path.abspath(boundary_path)}")
+    if not args.no_plots:
+        plt = _load_pyplot()
+        if plt is None:
+            print(missing("drawing the loss curve and decision boundary", "matplotlib", "No pictures were drawn."))
+        else:
+            loss_path = os.path.join(args.out, "loss_curve.png")
+            boundary_path = os.path.join(args.out, "decision_boundary.png")
+            plot_history(plt, history, loss_path)
+            plot_decision_boundary(plt, model, x_train, y_train, x_test, y_test, boundary_path, resolution=args.grid)
+            print(f"wrote {os.path.abspath(loss_path)}")
+            print(f"wrote {os.path.abspath(boundary_path)}")
+    print(NEXT_STEPS)
     return 0
+
+
+NEXT_STEPS = """
+Next steps:
+  * the notebooks, from backprop by hand to a GPT: .venv/bin/pip install -e '.[notebooks]',
+    then .venv/bin/jupyter lab notebooks/ (start with 00_backprop_by_hand.ipynb)
+  * make test: lint, type checks and every test, the README's and the guides' examples and the notebooks
+  * the guides: docs/index.md (the engine, nn, compiling, drawing, PyTorch, ...)"""
+"""What `main` prints last: where a newcomer goes from here."""
 
 
 if __name__ == "__main__":

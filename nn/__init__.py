@@ -144,6 +144,15 @@ __all__ = [
 ]
 
 
+_PUBLIC_MODULES = ("lr_scheduler",)  # documented beside the names above (data and models are in __all__)
+
+
+def __dir__() -> list[str]:
+    """The public names only (what tab completion offers): not the submodules that hold them, nor helpers."""
+    dunders = {name for name in globals() if name.startswith("__") and name.endswith("__")}
+    return sorted(dunders | set(__all__) | set(_PUBLIC_MODULES) | {"__version__"})
+
+
 def __getattr__(name: str) -> str:
     if name == "__version__":  # from the package metadata (one place: pyproject.toml), read only when asked for
         version = globals()[name] = _installation.version()

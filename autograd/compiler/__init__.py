@@ -65,7 +65,7 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
     fn: Callable[..., Value | tuple[Value, ...]],
     *,
     backend: str = "python",
-    static: Iterable[int | str] = (),
+    static: int | str | Iterable[int | str] = (),
     strict: bool = True,
     verify: int | bool = False,
     params: Any = None,
@@ -85,7 +85,7 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
         backend: ``"python"`` (generated Python, readable in ``.source``) or
             ``"c"`` (generated C built with a C compiler found on the machine),
             or the name of a backend added with `register_backend`.
-        static: arguments (positions or names) that are settings rather
+        static: an argument (position or name, ``static="toks"``), or several, that are settings rather
             than inputs: their value is frozen into a trace, and a new value
             traces again (with a `RetraceWarning`).
         strict: reading ``.data``/``float()`` of a traced `Value` is a

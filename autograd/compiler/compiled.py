@@ -125,7 +125,7 @@ class Compiled:
         fn: Callable[..., Value | tuple[Value, ...]],
         *,
         backend: Backend,
-        static: Iterable[int | str],
+        static: int | str | Iterable[int | str],
         strict: bool,
         verify: int,
         params: Any,
@@ -148,7 +148,7 @@ class Compiled:
         except (TypeError, ValueError):
             self._names = []
         statics: set[int] = set()
-        for s in static:
+        for s in (static,) if isinstance(static, (int, str)) else static:  # static="toks": one name, not 4 letters
             if isinstance(s, str):
                 if s not in self._names:
                     raise ValueError(

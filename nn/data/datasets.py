@@ -258,9 +258,22 @@ def load_digits(normalize: bool = True) -> Dataset:
     return Dataset(X, y)
 
 
-def one_hot(labels: Sequence[int], n_classes: int) -> list[list[float]]:
-    """Each class index as a row of `n_classes` numbers, 1.0 at the index and 0.0 elsewhere."""
+@overload
+def one_hot(labels: int, n_classes: int) -> list[float]: ...
+@overload
+def one_hot(labels: Sequence[int], n_classes: int) -> list[list[float]]: ...
+def one_hot(labels: int | Sequence[int], n_classes: int) -> list[float] | list[list[float]]:
+    """Each class index as a row of `n_classes` numbers, 1.0 at the index and 0.0 elsewhere.
+
+    One label gives one row: ``one_hot(2, 4) == [0.0, 0.0, 1.0, 0.0]``; a list
+    of labels gives a list of rows.
+    """
     n = check_int(n_classes, "one_hot n_classes", 1)
+    if isinstance(labels, int) and not isinstance(labels, bool):
+        index = check_int(labels, "one_hot label", 0)
+        if index >= n:
+            raise ValueError(f"one_hot: label {index} is out of range for {n} classes")
+        return [1.0 if k == index else 0.0 for k in range(n)]
     rows = []
     for i, k in enumerate(check_sequence(labels, "one_hot labels")):
         index = check_int(k, f"one_hot labels[{i}]", 0)

@@ -58,6 +58,9 @@ def test_demo_runs_as_a_script(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "test accuracy:" in done.stdout
     assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]
+    next_steps = done.stdout[done.stdout.index("Next steps:") :]  # the last thing it says
+    for needle in ("jupyter lab notebooks/", "make test", "docs/index.md"):
+        assert needle in next_steps
 
 
 def test_help_names_the_script(capsys: pytest.CaptureFixture[str]) -> None:

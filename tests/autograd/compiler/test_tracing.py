@@ -108,6 +108,19 @@ def test_a_changed_static_number_retraces_with_a_warning() -> None:
     assert "3.0" in step._entries[next(iter(step._entries))].source  # the static value is a constant in the code
 
 
+def test_static_takes_one_name_or_position_as_well_as_several() -> None:
+    w = Value(1.0)
+    for static in ("k", 1, ["k"], (1,)):
+        step = autograd.compile(lambda x, k: w * x * k, static=static)  # "k" is one name, not the letter k
+        assert step(2.0, 3) == 6.0
+    step = autograd.compile(lambda toks, n: w * toks[0] * n, static="toks")  # a name longer than a letter
+    assert step([2.0], 3.0) == 6.0
+    with pytest.raises(ValueError, match=r"static='tok' is not an argument of .* \(its arguments: toks, n\)"):
+        autograd.compile(lambda toks, n: w * n, static="tok")
+    with pytest.raises(TypeError, match="static= takes argument positions or names"):
+        autograd.compile(lambda x: w * x, static=True)
+
+
 def test_a_changed_set_of_parameters_retraces_with_a_warning() -> None:
     params = [Value(1.0), Value(2.0)]
     step = autograd.compile(lambda x: sum(p * x for p in params), params=lambda: params)

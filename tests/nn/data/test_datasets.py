@@ -166,6 +166,19 @@ def test_one_hot_rows_and_its_checks() -> None:
         one_hot([3], 3)
 
 
+def test_one_hot_of_one_label_is_one_row() -> None:
+    import nn
+
+    assert nn.one_hot(9, 28) == nn.one_hot([9], 28)[0]
+    assert nn.one_hot(0, 2) == [1.0, 0.0]
+    with pytest.raises(ValueError, match="label 28 is out of range for 28 classes"):
+        nn.one_hot(28, 28)
+    with pytest.raises(ValueError):
+        nn.one_hot(-1, 3)
+    with pytest.raises(TypeError):
+        nn.one_hot(True, 3)
+
+
 def test_an_epoch_order_and_its_batches_are_what_minibatches_gives() -> None:
     from nn.data import batches_in_order, epoch_order
 
