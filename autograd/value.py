@@ -309,6 +309,18 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: a one-row table of label, data, grad and the operation (the label escaped)."""
+        from html import escape
+
+        op = "leaf" if self.op is None else f"op {escape(self.op.name)}"
+        label = f"<b>{escape(self.label)}</b> " if self.label else ""
+        cells = "".join(
+            f"<td style='text-align:left'>{cell}</td>"
+            for cell in (f"{label}Value", f"data {self.data!r}", f"grad {self.grad!r}", op)
+        )
+        return f"<table class='valuegrad-value'><tr>{cells}</tr></table>"
+
     if TYPE_CHECKING:  # installed from the table in autograd.ops by setup_value (a test keeps these in step)
 
         def __add__(self, other: Operand) -> Value: ...

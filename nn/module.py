@@ -271,6 +271,50 @@ class Module:
             lines.append(f"  ({name}): {text}")
         return "\n".join(lines) + "\n)"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the module's tree as a table, each row with its parameter count, and the total.
+
+        Matrices of `Value`s are one row (``28×8 Values``); every name is HTML-escaped.
+        """
+        from html import escape
+
+        names = [name for name, _ in self.named_parameters()]
+        rows: list[tuple[int, str, str]] = []
+        _summary_rows(self, "", 0, rows, {id(self)})
+
+        def count(prefix: str) -> int:
+            return sum(1 for name in names if name == prefix or name.startswith(prefix + "."))
+
+        body = "".join(
+            f"<tr><td style='text-align:left;padding-left:{0.4 + 1.2 * depth:.1f}em'>{escape(name)}</td>"
+            f"<td style='text-align:left'>{escape(text)}</td><td>{count(name):,}</td></tr>"
+            for depth, name, text in rows
+        )
+        title = escape(f"{type(self).__name__}({self.extra_repr()})")
+        return (
+            f"<div class='valuegrad-module'><b>{title}</b>: {len(names):,} parameters"
+            + (
+                "<table><thead><tr><th style='text-align:left'>name</th><th style='text-align:left'>holds</th>"
+                f"<th>parameters</th></tr></thead><tbody>{body}</tbody></table>"
+                if rows
+                else ""
+            )
+            + "</div>"
+        )
+
+
+def _summary_rows(module: Module, prefix: str, depth: int, rows: list[tuple[int, str, str]], seen: set[int]) -> None:
+    """The rows of `Module._repr_html_`: (depth, dotted name, what it holds), sub-modules after the Values."""
+    if type(module)._children_for_repr is Module._children_for_repr:  # Embedding & co. show themselves as one row
+        for name, value in vars(module).items():
+            rows.extend((depth, prefix + row, text) for row, text in _describe_attribute(name, value, modules=False))
+    for name, child in module.named_children():
+        if id(child) in seen:
+            continue
+        seen.add(id(child))
+        rows.append((depth, prefix + name, f"{type(child).__name__}({child.extra_repr()})"))
+        _summary_rows(child, prefix + name + ".", depth + 1, rows, seen)
+
 
 _REPR_ACTIVE = threading.local()  # ids of the modules whose repr is being built, per thread
 
@@ -290,27 +334,42 @@ def _items(obj: object) -> Iterator[tuple[str, object]]:
             yield str(key), child
 
 
-def _describe_attribute(name: str, value: object) -> list[tuple[str, str]]:
-    """Repr rows for one attribute: sub-modules expanded, Values summarised."""
+def _describe_attribute(name: str, value: object, modules: bool = True) -> list[tuple[str, str]]:
+    """Repr rows for one attribute: sub-modules expanded (or left out: ``modules=False``), Values summarised."""
     if isinstance(value, Module):
-        return [(name, repr(value))]
+        return [(name, repr(value))] if modules else []
     if isinstance(value, Value):
         return [(name, repr(value))]
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(item, Value) for item in value):
             return [(name, f"{type(value).__name__} of {len(value)} Values")]
+        shape = _grid_shape(value)
+        if shape:  # a matrix of Values (rows of equal length) is one line, as PyTorch shows one tensor
+            return [(name, f"{'×'.join(map(str, shape))} Values")]
         rows: list[tuple[str, str]] = []
         for i, item in enumerate(value):
-            rows.extend(_describe_attribute(f"{name}.{i}", item))
+            rows.extend(_describe_attribute(f"{name}.{i}", item, modules))
         return rows
     if isinstance(value, dict):
         if value and all(isinstance(item, Value) for item in value.values()):
             return [(name, f"dict of {len(value)} Values")]
         rows = []
         for key, item in value.items():
-            rows.extend(_describe_attribute(f"{name}.{key}", item))
+            rows.extend(_describe_attribute(f"{name}.{key}", item, modules))
         return rows
     return []
+
+
+def _grid_shape(value: object) -> tuple[int, ...] | None:
+    """``(28, 8)`` for a list of 28 lists of 8 Values (any depth, every row the same length); else None."""
+    if isinstance(value, Value):
+        return ()
+    if not isinstance(value, (list, tuple)) or not value:
+        return None
+    inner = _grid_shape(value[0])
+    if inner is None or any(_grid_shape(item) != inner for item in value[1:]):
+        return None
+    return (len(value), *inner)
 
 
 def _as_number(value: object, name: str) -> float:

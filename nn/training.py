@@ -33,6 +33,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any, Literal, NamedTuple, Protocol
 
 from autograd import Value, no_grad
@@ -97,6 +98,95 @@ class History:
         }
         shown = ", ".join(f"{name}={value:.4g}" for name, value in last.items())
         return f"History({len(self.epoch)} epochs, last: {shown})"
+
+    # ------------------------------------------------------------ display
+
+    _CURVES = ("loss", "val_loss", "accuracy", "val_accuracy")
+
+    def _shown_epochs(self, most: int = 6) -> list[int]:
+        """Indices of a few epochs spread over the run, the first and the last included."""
+        n = len(self.epoch)
+        if n <= most:
+            return list(range(n))
+        return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
+
+    def _table_rows(self) -> tuple[list[str], list[list[str]]]:
+        columns = ["epoch", *(name for name in (*self._CURVES, "lr") if getattr(self, name))]
+        rows = []
+        for i in self._shown_epochs():
+            rows.append([str(self.epoch[i]), *(f"{getattr(self, name)[i]:.4g}" for name in columns[1:])])
+        return columns, rows
+
+    def summary(self) -> str:
+        """A few epochs as a plain-text table (what `plot` returns when matplotlib is not installed)."""
+        if not self.epoch:
+            return "History(0 epochs)"
+        columns, rows = self._table_rows()
+        widths = [max(len(cell) for cell in column) for column in zip(columns, *rows)]
+        lines = ["  ".join(cell.rjust(width) for cell, width in zip(row, widths)) for row in [columns, *rows]]
+        return f"History of {len(self.epoch)} epochs\n" + "\n".join(lines)
+
+    def plot(self) -> Any:
+        """The curves as a matplotlib ``Figure``: loss (left) and accuracy (right), training and validation.
+
+        The figure is not shown by itself: in a notebook it displays as a
+        cell's result; elsewhere ``history.plot().savefig("curves.png")``.
+        Without matplotlib (the ``plot`` extra) it returns `summary`'s text
+        and how to install matplotlib, instead of raising.  (Typed ``Any``:
+        matplotlib is optional, so its types are not needed to check this
+        package.)
+        """
+        try:
+            figure_module = importlib.import_module("matplotlib.figure")
+        except ImportError:
+            return self.summary() + "\n" + missing("History.plot", "matplotlib")
+        accuracy = bool(self.accuracy or self.val_accuracy)
+        fig = figure_module.Figure(figsize=(10 if accuracy else 5, 3.6), layout="constrained")
+        axes = fig.subplots(1, 2 if accuracy else 1, squeeze=False)[0]
+        for ax, names, label in zip(axes, (("loss", "val_loss"), ("accuracy", "val_accuracy")), ("loss", "accuracy")):
+            for name in names:
+                values = getattr(self, name)
+                if values:
+                    ax.plot(
+                        self.epoch[: len(values)], values, label="validation" if name.startswith("val") else "train"
+                    )
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            ax.legend()
+        return fig
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the loss curves as a small inline SVG and a table of a few epochs."""
+        if not self.epoch:
+            return "<div class='valuegrad-history'>History (0 epochs)</div>"
+        columns, rows = self._table_rows()
+        head = "".join(f"<th>{escape(name)}</th>" for name in columns)
+        body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+        return (
+            f"<div class='valuegrad-history'><b>History</b>: {len(self.epoch)} epochs<br>{self._svg()}"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
+
+    def _svg(self, width: int = 320, height: int = 90) -> str:
+        """The loss (blue) and validation loss (orange) against the epoch, as an inline SVG (no matplotlib)."""
+        curves = [(values, colour) for values, colour in ((self.loss, "#1f77b4"), (self.val_loss, "#ff7f0e")) if values]
+        finite = [v for values, _ in curves for v in values if math.isfinite(v)]
+        if not finite or len(self.epoch) < 2:
+            return ""
+        low, high = min(finite), max(finite)
+        span = (high - low) or 1.0
+        lines = []
+        for values, colour in curves:
+            points = " ".join(
+                f"{4 + (width - 8) * i / (len(self.epoch) - 1):.1f},{4 + (height - 8) * (high - v) / span:.1f}"
+                for i, v in enumerate(values)
+                if math.isfinite(v)
+            )
+            lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='1.5' points='{points}'/>")
+        return (
+            f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' "
+            f"aria-label='loss per epoch, between {low:.4g} and {high:.4g}'>{''.join(lines)}</svg>"
+        )
 
 
 def _resolve_metric(metric: MetricArg, loss: LossFn) -> Metric | None:

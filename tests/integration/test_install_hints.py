@@ -102,6 +102,14 @@ def test_fit_without_tqdm(monkeypatch: pytest.MonkeyPatch, capfd: pytest.Capture
     _well_phrased(capfd.readouterr().err, "tqdm")
 
 
+def test_history_plot_without_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = nn.MLP(1, [1], seed=0)
+    history = nn.fit(model, [[0.0]], [0.0], loss=nn.mse_loss, optimizer=nn.SGD(model), epochs=1, progress=False)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    _well_phrased(history.plot(), "matplotlib")
+
+
 def test_no_graphviz_program() -> None:
     from autograd.viz import render
 
