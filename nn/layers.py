@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from autograd import Value
 from autograd.checks import check_int, check_sequence, describe, is_real
@@ -51,6 +51,10 @@ from autograd.value import Operand
 
 from .module import Module
 from .seeding import RandomSource, Seed, make_rng
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar as TypeVar_  # only the type checker reads these (3.13's and 3.11's typing)
+    from typing_extensions import Unpack
 
 __all__ = [
     "Neuron",
@@ -301,7 +305,14 @@ class Layer(Module):
         return []
 
 
-class MLP(Module):
+if TYPE_CHECKING:  # a default (PEP 696): a bare `MLP` annotation means MLP[Value | list[Value]], as before
+    Out = TypeVar_("Out", bound=Value | list[Value], covariant=True, default=Value | list[Value])
+else:  # typing.TypeVar takes default= from Python 3.13 only, and the core depends on nothing
+    Out = TypeVar("Out", bound=Value | list[Value], covariant=True)
+"""What calling an `MLP` returns: ``Value`` (one output) or ``list[Value]``, or either (``Value | list[Value]``)."""
+
+
+class MLP(Module, Generic[Out]):
     """A multi-layer perceptron: ``nin`` inputs, then one `Layer` per entry of ``nouts``.
 
     Args:
@@ -315,12 +326,43 @@ class MLP(Module):
     Calling it returns the single output `Value` when the last layer has one
     neuron, else the list of outputs.
 
+    Typing: ``MLP`` is generic in what a call returns.  A type checker sees
+    the widths' last entry only in a tuple, so ``MLP(2, (16, 16, 1))`` is an
+    ``MLP[Value]`` (``model(x).data`` type-checks), while micrograd's
+    ``MLP(2, [16, 16, 1])`` is an ``MLP[Value | list[Value]]``: the same object,
+    returning the same `Value` at run time, but typed with both cases (narrow it
+    with `forward_one`, or use `outputs` for a list).  See docs/nn.md.
+
     Attributes:
         layers: the list of `Layer`s.
     """
 
     layers: list[Layer]
 
+    @overload
+    def __init__(
+        self: MLP[Value],
+        nin: int,
+        nouts: tuple[Unpack[tuple[int, ...]], Literal[1]],
+        activation: Activation = "relu",
+        output_activation: Activation = "linear",
+        *,
+        bias: bool = True,
+        init: Init = "uniform",
+        seed: Seed = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: MLP[Value | list[Value]],
+        nin: int,
+        nouts: Sequence[int],
+        activation: Activation = "relu",
+        output_activation: Activation = "linear",
+        *,
+        bias: bool = True,
+        init: Init = "uniform",
+        seed: Seed = None,
+    ) -> None: ...
     def __init__(
         self,
         nin: int,
@@ -353,13 +395,14 @@ class MLP(Module):
             for i in range(len(widths))
         ]
 
-    def __call__(self, x: Inputs) -> Value | list[Value]:  # a Value when the last layer has one neuron
+    def __call__(self, x: Inputs) -> Out:  # a Value when the last layer has one neuron
         return self.forward(x)
 
-    def forward(self, x: Inputs) -> Value | list[Value]:
+    def forward(self, x: Inputs) -> Out:
         """The network's output(s) for inputs ``x`` (what calling the network does)."""
         out = self.outputs(x)
-        return out[0] if len(out) == 1 else out
+        result: Value | list[Value] = out[0] if len(out) == 1 else out
+        return result  # type: ignore[return-value]  # Out is what the widths said: 1 output is a Value
 
     def outputs(self, x: Inputs) -> list[Value]:
         """The network's outputs for inputs ``x``, always as a list (typed ``list[Value]``)."""
@@ -372,9 +415,11 @@ class MLP(Module):
     def forward_one(self, x: Inputs) -> Value:
         """The single output of a network whose last layer has one neuron, typed as a `Value`.
 
-        Calling the model returns ``Value | list[Value]`` (micrograd's
-        behaviour), which ``mypy --strict`` will not let you call
-        ``.backward()`` on; ``model.forward_one(x).backward()`` type-checks.
+        Calling an ``MLP(2, [16, 16, 1])`` is typed ``Value | list[Value]``
+        (a list's last width is not visible to a type checker), which
+        ``mypy --strict`` will not let you call ``.backward()`` on;
+        ``model.forward_one(x).backward()`` type-checks (so does
+        ``MLP(2, (16, 16, 1))(x).backward()``).
         Raises ValueError when the last layer has more than one neuron.
         """
         return _only(self.outputs(x), "MLP")

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from autograd import Value
 from autograd.checks import check_real, cut, describe
@@ -50,6 +50,15 @@ from autograd.checks import check_real, cut, describe
 __all__ = ["Module", "IncompatibleKeys", "is_trainable"]
 
 _CONTAINERS = (list, tuple, dict)
+
+P = ParamSpec("P")
+R = TypeVar("R", covariant=True)
+
+
+class _HasForward(Protocol[P, R]):
+    """What `Module.__call__` is bound to: a module's ``forward``, whose types a call takes on."""
+
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
 
 def is_trainable(v: Value) -> bool:
@@ -88,7 +97,8 @@ class Module:
         """The computation; subclasses define it (or override ``__call__``)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward() (or __call__)")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self: _HasForward[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """``forward(...)``: a call is typed as the subclass's ``forward`` is (arguments and result)."""
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------ discovery
