@@ -522,8 +522,8 @@ class Compiled:
             if a != b:
                 if kind == "static":
                     return (
-                        f"the static argument {name!r} changed from {a!r} to {b!r} (a Python value frozen "
-                        "into the trace)"
+                        f"the static argument {name!r} changed from {_shown(a)} to {_shown(b)} (a Python value "
+                        "frozen into the trace)"
                     )
                 return (
                     f"argument {name!r} changed structure: it was {describe_signature(a)}, now {describe_signature(b)}"
@@ -688,6 +688,12 @@ def _sum(xs: Sequence[float]) -> float:
 
 def _same(a: Sequence[Value], b: Sequence[Value]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _shown(key: Any) -> str:
+    """A static argument's value as the user wrote it, from its guard key (see `_hashable`)."""
+    kind, value = key
+    return str(value) if kind == "unhashable" else repr(value)
 
 
 def _hashable(x: object) -> Any:

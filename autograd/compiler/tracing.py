@@ -17,14 +17,19 @@ engine's hot path never pays for the checks:
   during the trace: those leaves are constants (folded into the code); every
   other leaf the output depends on is a parameter.
 
-Swapping class attributes is visible to other threads while a trace runs:
-trace from one thread at a time.
+The checking versions are swapped in while any trace runs and act only for
+the thread that traces: another thread computing eagerly meanwhile is neither
+checked nor recorded (it pays a dictionary lookup per operation, no more),
+and several threads may trace at once.  ``Value(...)`` takes every form it
+takes outside a trace (``requires_grad=``, labels, micrograd's ``Value(data,
+children, op)``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +40,7 @@ from .. import value as value_module
 from ..checks import describe, is_real
 from ..grad_mode import enable_grad
 from ..libraries import ENGINE_DIR
-from ..ops import TABLE, Op
+from ..ops import TABLE, ClosureOp, Op
 from ..value import Value, topological_order
 
 __all__ = ["TraceError", "FrozenValueWarning", "Node", "Trace", "trace", "signature", "ENGINE_DIR"]
@@ -175,15 +180,24 @@ class _Recorder:
 
 _slot = Value.__dict__["data"]
 _slot_get = _slot.__get__
-_active: list[_Recorder] = []
+
+# The recorders of the traces running, per thread (innermost last): a trace sees only its own thread's work, so
+# another thread computing eagerly meanwhile is neither checked nor recorded, and two threads may trace at once.
+_recorders: dict[int, list[_Recorder]] = {}
+_get_ident = threading.get_ident
+
+
+def _current() -> _Recorder | None:
+    stack = _recorders.get(_get_ident())
+    return stack[-1] if stack else None
 
 
 def _data_get(self: Value) -> float:
     value: float = _slot_get(self)
-    if _active and not sys._getframe(1).f_code.co_filename.startswith(ENGINE_DIR):
-        recorder = _active[-1]
-        if recorder.is_varying(self):
-            recorder.frozen(self, "reading .data")
+    recorder = _current()
+    outside = recorder is not None and not sys._getframe(1).f_code.co_filename.startswith(ENGINE_DIR)
+    if outside and recorder is not None and recorder.is_varying(self):
+        recorder.frozen(self, "reading .data")
     return value
 
 
@@ -192,14 +206,16 @@ def _data_set(self: Value, value: float) -> None:
 
 
 def _float(self: Value) -> float:
-    if _active and _active[-1].is_varying(self):
-        _active[-1].frozen(self, "float()")
+    recorder = _current()
+    if recorder is not None and recorder.is_varying(self):
+        recorder.frozen(self, "float()")
     value: float = _slot_get(self)
     return value
 
 
 def _index(self: Value) -> int:
-    if _active and _active[-1].is_varying(self):
+    recorder = _current()
+    if recorder is not None and recorder.is_varying(self):
         filename, line = _site(2)
         raise TraceError(
             f"a traced Value was used as an index (or int) at {filename}:{line}: its number changes "
@@ -210,64 +226,108 @@ def _index(self: Value) -> int:
     raise TypeError(f"a Value cannot be used as an index: {describe(self)}")
 
 
-@contextlib.contextmanager
-def _patched(recorder: _Recorder) -> Iterator[None]:
-    saved: dict[tuple[Any, str], Any] = {}
+_original_init = Value.__init__
+_original_constant = value_module.constant
+_original_call = Op.__call__
+
+
+def _init(self: Value, *args: Any, **kwargs: Any) -> None:
+    """`Value.__init__` while tracing: every form it takes, and the value is remembered as made by the trace."""
+    recorder = _current()
+    if recorder is not None and args and isinstance(args[0], Value):
+        filename, line = _site(2)
+        raise TypeError(
+            f"Value(x) at {filename}:{line} got a Value, not a number: inside a compiled function x depends on "
+            "the inputs, so it has no fixed number to copy; use x itself (it already is a Value), or "
+            "x.detach() for a constant that passes no gradient"
+        )
+    _original_init(self, *args, **kwargs)
+    if recorder is not None:
+        recorder.created.add(self)
+        if self.op is not None:  # micrograd's Value(data, children, op)
+            recorder.sites[self] = _site(2)
+
+
+def _constant(data: float) -> Value:
+    out = _original_constant(data)
+    recorder = _current()
+    if recorder is not None:
+        recorder.created.add(out)
+    return out
+
+
+def _call(self: Op, *args: Any) -> Any:
+    out = _original_call(self, *args)
+    recorder = _current()
+    if recorder is not None and type(out) is Value and out.op is not None:
+        recorder.sites[out] = _site(2)
+    return out
+
+
+def _recorded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """An operator method that also records, for a trace of this thread, where each node was made."""
+
+    def recorded(*args: Any) -> Any:
+        out = method(*args)
+        recorder = _current()
+        if recorder is not None and type(out) is Value and out.op is not None:
+            recorder.sites[out] = _site(2)
+        return out
+
+    return recorded
+
+
+_lock = threading.Lock()
+_saved: dict[tuple[Any, str], Any] = {}  # what the checking versions replaced, while any trace runs
+
+
+def _install() -> None:
+    """Swap in the checking versions (the first trace running does; the others find them in place)."""
 
     def swap(owner: Any, name: str, new: Any) -> None:
-        saved[(owner, name)] = owner.__dict__.get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name)
+        _saved[(owner, name)] = owner.__dict__.get(name, _MISSING) if isinstance(owner, type) else getattr(owner, name)
         setattr(owner, name, new)
 
-    sites, created = recorder.sites, recorder.created
+    swap(Value, "data", property(_data_get, _data_set))
+    swap(Value, "__float__", _float)
+    swap(Value, "__index__", _index)
+    swap(Value, "__init__", _init)
+    swap(value_module, "constant", _constant)
+    swap(Op, "__call__", _call)
+    for op in TABLE:
+        for name in op.methods:
+            method = Value.__dict__.get(name)
+            if method is not None:  # (a method someone deleted stays deleted)
+                swap(Value, name, _recorded(method))
 
-    def wrap_method(method: Callable[..., Any]) -> Callable[..., Any]:
-        def recorded(*args: Any) -> Any:
-            out = method(*args)
-            if type(out) is Value and out.op is not None:
-                sites[out] = _site(2)
-            return out
 
-        return recorded
+def _uninstall() -> None:
+    for (owner, name), old in reversed(list(_saved.items())):
+        if old is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, old)
+    _saved.clear()
 
-    original_init = Value.__init__
-    original_constant = value_module.constant
-    original_call = Op.__call__
 
-    def init(self: Value, data: float, label: str = "") -> None:
-        original_init(self, data, label)
-        created.add(self)
-
-    def constant(data: float) -> Value:
-        out = original_constant(data)
-        created.add(out)
-        return out
-
-    def call(self: Op, *args: Any) -> Any:
-        out = original_call(self, *args)
-        if type(out) is Value and out.op is not None:
-            sites[out] = _site(2)
-        return out
-
+@contextlib.contextmanager
+def _patched(recorder: _Recorder) -> Iterator[None]:
+    """Trace in this thread with `recorder`: the checking versions are in place while any thread traces."""
+    with _lock:
+        if not any(_recorders.values()):
+            _install()
+        _recorders.setdefault(_get_ident(), []).append(recorder)
     try:
-        swap(Value, "data", property(_data_get, _data_set))
-        swap(Value, "__float__", _float)
-        swap(Value, "__index__", _index)
-        swap(Value, "__init__", init)
-        swap(value_module, "constant", constant)
-        swap(Op, "__call__", call)
-        for op in TABLE:
-            for name in op.methods:
-                swap(Value, name, wrap_method(Value.__dict__[name]))
-        _active.append(recorder)
         yield
     finally:
-        if _active and _active[-1] is recorder:
-            _active.pop()
-        for (owner, name), old in reversed(list(saved.items())):
-            if old is _MISSING:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, old)
+        with _lock:
+            stack = _recorders.get(_get_ident(), [])
+            if stack and stack[-1] is recorder:
+                stack.pop()
+            if not stack:
+                _recorders.pop(_get_ident(), None)
+            if not any(_recorders.values()):
+                _uninstall()
 
 
 _MISSING = object()
@@ -347,6 +407,14 @@ def trace(
                 param_nodes.append(k)
                 nodes.append(Node(PARAM, data, name=v.label))
             continue
+        if isinstance(v.op, ClosureOp):
+            filename, line = recorder.sites.get(v, ("<unknown>", 0))
+            raise TraceError(
+                f"a node made micrograd's way at {filename}:{line} (Value(data, children, {v.op.name!r}) with a "
+                "_backward closure) "
+                "cannot be compiled: its derivative is Python code, not an operation the generated code can "
+                "spell; build it from valuegrad's operations, or define the operation with autograd.defop"
+            )
         ins = tuple(index[i] for i in v.inputs)
         kind = OP if any(nodes[i].kind != CONST for i in ins) else CONST
         filename, line = recorder.sites.get(v, ("<unknown>", 0))

@@ -163,3 +163,75 @@ def test_verify_leaves_the_gradients_as_the_compiled_call_made_them() -> None:
     for x, weight in ((0.5, 1.0), (0.5, 1.0), (0.1, 0.5), (0.2, 0.5)):
         ((expected * x).tanh() * weight).backward()
     assert abs(w.grad - expected.grad) < 1e-15
+
+
+def test_every_form_of_value_works_inside_a_compiled_function() -> None:
+    w = Value(0.5, label="w")
+
+    def fn(x: float) -> Value:
+        frozen = Value(2.0, requires_grad=False)  # PyTorch's keyword
+        named = Value(3.0, "three")  # a label as the second argument
+        return w * x * frozen + named
+
+    step = autograd.compile(fn)
+    assert step(4.0) == 7.0 and w.grad == 8.0
+
+
+def test_value_of_a_traced_value_says_why_and_what_to_do() -> None:
+    w = Value(0.5, label="w")
+    step = autograd.compile(lambda x: Value(w * x) * 2.0)
+    with pytest.raises(TypeError, match=r"Value\(x\) at .*test_tracing.py:\d+ got a Value.*use x itself.*detach"):
+        step(1.0)
+
+
+def test_a_micrograd_style_node_is_refused_with_the_fix() -> None:
+    w = Value(0.5, label="w")
+
+    def fn(x: float) -> Value:
+        y = w * x
+        node = Value(0.0, (y,), "double")  # the lecture's way of adding an operation (its data is not read here)
+        return node + 1.0
+
+    with pytest.raises(autograd.compiler.TraceError, match=r"made micrograd's way at .*test_tracing.py.*defop"):
+        autograd.compile(fn)(1.0)
+
+
+def test_another_thread_computing_eagerly_during_a_trace_is_neither_checked_nor_recorded() -> None:
+    import threading
+
+    started, finished = threading.Event(), threading.Event()
+    results: list[object] = []
+
+    a = Value(3.0)  # made before the trace: a trace of this thread would take it for a parameter
+
+    def eager_worker() -> None:
+        started.wait(5)
+        b = a * a + 1.0
+        results.append(b.data)  # reading .data would be a TraceError if the trace checked this thread
+        b.backward()
+        results.append(a.grad)
+        finished.set()
+
+    w = Value(0.5, label="w")
+
+    def fn(x: float) -> Value:
+        started.set()
+        assert finished.wait(5)  # the other thread runs its whole computation while this trace is open
+        return w * x
+
+    worker = threading.Thread(target=eager_worker)
+    worker.start()
+    step = autograd.compile(fn)
+    step(2.0)
+    worker.join(5)
+    assert results == [10.0, 6.0]
+    assert step.stats.nodes == 3  # only this thread's nodes: x, w, w * x
+    assert "data" not in Value.__dict__ or not isinstance(Value.__dict__["data"], property)  # all put back
+
+
+def test_a_retrace_of_an_unhashable_static_argument_shows_its_value() -> None:
+    w = Value(0.5, label="w")
+    step = autograd.compile(lambda x, table: w * x * len(table), static=[1])
+    step(1.0, [1, 2])
+    with pytest.warns(autograd.compiler.RetraceWarning, match=r"changed from \[1, 2\] to \[1, 2, 3\]"):
+        step(1.0, [1, 2, 3])
