@@ -8,9 +8,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 XDIST  ?= -n 2 --dist loadfile
-LINTED := autograd nn tests examples notebooks conftest.py
+LINTED := autograd nn tests examples notebooks conftest.py mkdocs_hooks.py
 
-.PHONY: demo gpt test lint typecheck bench notebooks torch clean
+.PHONY: demo gpt test lint typecheck bench notebooks torch docs clean
 
 # --- heal .venv before any rule runs (not for `make clean`) --------------------------------------
 VERSION_OF = import sys; print("%d.%d" % sys.version_info[:2] if sys.version_info >= (3, 10) else "too-old")
@@ -44,6 +44,11 @@ $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install 'pip>=25.1'
 	$(PIP) install -e '.[notebooks,data]' --group dev
+	touch $@
+
+$(VENV)/.docs-installed: pyproject.toml | $(BIN)/python
+	$(PIP) install 'pip>=25.1'
+	$(PIP) install -e . --group docs
 	touch $@
 
 $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
@@ -81,12 +86,17 @@ test: lint typecheck
 notebooks: $(VENV)/.test-installed
 	$(BIN)/python notebooks/execute.py
 
+# The documentation site (mkdocs.yml): the guides in docs/, the API reference from the docstrings, the notebooks
+# with their stored outputs, the README, CHANGELOG and CONTRIBUTING; offline, and --strict (any warning fails).
+docs: $(VENV)/.docs-installed
+	$(BIN)/mkdocs build --strict
+
 bench: $(VENV)/.bench-installed
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_compile.py
 	$(BIN)/python tests/benchmarks/bench_gpt.py
 
 clean:
-	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info demo_output
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info demo_output site
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

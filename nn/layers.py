@@ -321,7 +321,9 @@ class MLP(Module, Generic[Out]):
         activation: of the hidden layers (default ``"relu"``, as micrograd).
         output_activation: of the last layer (default ``"linear"``: raw scores
             or logits, which is what the losses in `nn.losses` expect).
-        bias, init, seed: as for `Neuron`; one generator serves the whole net.
+        bias: as for `Neuron`.
+        init: as for `Neuron`.
+        seed: as for `Neuron`; one generator serves the whole net.
 
     Calling it returns the single output `Value` when the last layer has one
     neuron, else the list of outputs.

@@ -607,7 +607,8 @@ def fit(
     Args:
         model: called on one row of ``X`` at a time (an `MLP`, a `Neuron`, or any
             function of a row that returns a `Value` or a list of them).
-        X, y: the training inputs (rows) and targets.
+        X: the training inputs (rows).
+        y: the training targets.
         loss: ``loss(predictions, targets) -> Value`` over a batch, e.g. `hinge_loss`.
         optimizer: an `SGD`/`Adam`/... over the model's parameters.
         epochs: passes over the training data.

@@ -97,10 +97,11 @@ def compile(  # noqa: A001 - the public name asked for: autograd.compile
             callable returning one): if the list changes, `fn` is traced again.
         max_traces: after this many traces, inputs matching none run eagerly
             (with an `EagerFallbackWarning`).
-        cache_dir, compiler: C backend only: where built libraries are cached
-            (default ``$VALUEGRAD_CACHE_DIR`` or ``~/.cache/valuegrad``) and
-            which compiler command to use (default: the first of ``cc``,
-            ``gcc``, ``clang``, ``tcc``, ``python -m ziglang cc`` found).
+        cache_dir: C backend only: where built libraries are cached
+            (default ``$VALUEGRAD_CACHE_DIR`` or ``~/.cache/valuegrad``).
+        compiler: C backend only: which compiler command to use (default:
+            the first of ``cc``, ``gcc``, ``clang``, ``tcc``,
+            ``python -m ziglang cc`` found).
 
     Returns:
         A `Compiled`: call it on one sample, or use ``.batch`` (many samples,
