@@ -127,7 +127,7 @@ def _clash_message(name: str, others: list[str]) -> str:
         f"{'s' if len(others) > 1 else ''} {', '.join(others)}. They install files into the same folder and "
         f"overwrite each other, so at least one of them is broken. Fix: install valuegrad in a virtual environment "
         f"of its own (python -m venv .venv), or remove the other one with `pip uninstall {other}` and then "
-        f"reinstall valuegrad (`pip install --force-reinstall -e .` in a clone, or the wheel you installed)."
+        f"reinstall valuegrad, which puts back the files the two shared: `{reinstall_command()}`."
     )
 
 
@@ -179,4 +179,52 @@ def c_compiler_hint() -> str:
         "install one (Debian/Ubuntu: `apt-get install gcc`, or `tcc` for fast builds; Fedora: `dnf install gcc`; "
         f"macOS: `xcode-select --install`), or ziglang for its `zig cc`: {install_hint('ziglang')}; "
         "or use backend='python'"
+    )
+
+
+# --- after the other distribution was uninstalled: valuegrad's package with files missing -------------------------
+
+
+def reinstall_command() -> str:
+    """The exact command that puts valuegrad's files back, from how it was installed (its ``direct_url.json``)."""
+    import importlib.metadata
+    import json
+    import shlex
+    from urllib.parse import unquote, urlparse
+
+    pip = f"{shlex.quote(sys.executable)} -m pip install --force-reinstall --no-deps"
+    try:
+        text = importlib.metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+        source = json.loads(text) if text else {}
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        source = {}
+    url = source.get("url", "") if isinstance(source, dict) else ""
+    if url.startswith("file://"):
+        path = unquote(urlparse(url).path)
+        editable = isinstance(source.get("dir_info"), dict) and source["dir_info"].get("editable")
+        return f"{pip} {'-e ' if editable else ''}{shlex.quote(path)}"
+    if url:
+        return f"{pip} {shlex.quote(url)}"
+    return f"{pip} -e . (in your clone of valuegrad; or the wheel you installed it from)"
+
+
+def check_intact(name: str, module: object) -> None:
+    """Raise `ImportError` if valuegrad's package `name` has lost its ``__init__.py``.
+
+    That is what ``pip uninstall autograd`` leaves after HIPS autograd had been
+    installed over valuegrad: pip removes every file the other distribution
+    installed, including the ``__init__.py`` both had written, and Python then
+    imports the rest of the folder as a namespace package (``cannot import
+    name 'Value' from 'autograd' (unknown location)``).  Cheap: one attribute.
+    """
+    if getattr(module, "__file__", None) is None:
+        raise ImportError(_incomplete_message(name))
+
+
+def _incomplete_message(name: str) -> str:
+    return (
+        f"valuegrad's {name!r} package has lost its __init__.py, so Python imports what is left of the folder "
+        f"without it. This happens when another distribution that installed files under the import name {name!r} "
+        f"(HIPS autograd, or PyPI's nn) was uninstalled after it had overwritten valuegrad's: pip removes the files "
+        f"they shared. Repair valuegrad by reinstalling it: {reinstall_command()}"
     )

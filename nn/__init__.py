@@ -34,6 +34,7 @@ with matplotlib, is an example outside the package: ``examples/demo.py``.
 # Before anything imports from `autograd`: both of valuegrad's import names are also other distributions' (HIPS
 # autograd, PyPI's nn), and pip lets them overwrite each other's files. Name the clash instead of failing obscurely.
 import os as _os
+import sys as _sys
 
 try:
     from autograd import _installation
@@ -45,6 +46,7 @@ except ModuleNotFoundError as error:  # `import autograd` finds another distribu
     ) from error
 _installation.check_import_name("nn", __file__)
 _installation.check_import_name("autograd", _os.path.join(_os.path.dirname(__file__), "..", "autograd", "__init__.py"))
+_installation.check_intact("autograd", _sys.modules["autograd"])  # its __init__.py removed by pip uninstall
 
 from autograd import libraries as _libraries
 

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from autograd import _installation
 from autograd.checks import cut, quote
 from autograd.ops import FUNCTIONS
 from autograd.value import GraphTooLargeError, Value
@@ -36,6 +37,8 @@ from .render import DEFAULT_TIMEOUT, GraphvizNotFoundError, RenderError, find_do
 from .save import FILE_FORMATS, SOURCE_FORMATS, file_format, save_graph
 
 __all__ = ["EXPLAIN_SUFFIXES", "PROG", "build_parser", "main"]
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))  # autograd/viz
 
 EXPLAIN_SUFFIXES = (".html", ".htm", ".gif", ".txt")
 """What ``--explain -o FILE`` writes."""
@@ -236,6 +239,11 @@ def main(
     """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
+    try:  # `import autograd` is another distribution's, or valuegrad's lost its __init__.py: say which, and the fix
+        _installation.check_import_name("autograd", os.path.join(os.path.dirname(_PACKAGE_DIR), "__init__.py"))
+        _installation.check_intact("autograd", sys.modules["autograd"])
+    except ImportError as exc:
+        return _fail(prog, err, str(exc), 1)
     parser = build_parser(prog)
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:

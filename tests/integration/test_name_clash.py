@@ -157,3 +157,52 @@ def test_source_tree_beside_an_installed_hips_autograd(wheels: dict[str, Path], 
     assert_names_the_clash(run_python(python, "import autograd", PYTHONPATH=str(ROOT)), "autograd", "autograd 1.9.1")
     run = run_python(python, "import autograd; print(autograd.grad.__module__)")
     assert run.stdout.strip() == "autograd.differential_operators", "without the checkout: their package, untouched"
+
+
+def pip(python: Path, *args: str) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check", "-q", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def draw(python: Path) -> subprocess.CompletedProcess[str]:
+    """The valuegrad-draw console script of that environment, on a small expression."""
+    environ = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    command = [str(python.parent / "valuegrad-draw"), "x * 2", "--set", "x=3"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=python.parent, env=environ)
+
+
+def test_uninstalling_hips_autograd_says_how_to_repair_valuegrad(wheels: dict[str, Path], tmp_path: Path) -> None:
+    """pip uninstall of the other distribution removes the __init__.py both wrote; the message gives the command."""
+    python = environment(tmp_path / "env", wheels["valuegrad"], wheels["autograd"])
+    pip(python, "uninstall", "-y", "autograd")
+    assert not list((tmp_path / "env").glob("lib/python*/site-packages/autograd/__init__.py"))
+    repair = f"-m pip install --force-reinstall --no-deps {wheels['valuegrad']}"
+    run = run_python(python, "import nn")
+    assert run.returncode != 0 and "ImportError" in run.stderr, run.stderr
+    message = run.stderr.strip().splitlines()[-1]
+    assert "valuegrad's 'autograd' package has lost its __init__.py" in message, message
+    assert "was uninstalled after it had overwritten valuegrad's" in message and repair in message, message
+    drawn = draw(python)
+    assert drawn.returncode == 1 and drawn.stderr.startswith("valuegrad-draw: error: valuegrad's 'autograd' package")
+    assert repair in drawn.stderr
+    # What the message says to run, with this test's pip (these environments have none of their own).
+    assert message.endswith(f"{python} {repair}"), message
+    pip(python, "install", "--force-reinstall", "--no-deps", "--no-index", str(wheels["valuegrad"]))
+    assert run_python(python, "import nn; print(nn.MLP(2, [1])([1.0, 2.0]).data is not None)").stdout.strip() == "True"
+    assert draw(python).returncode == 0
+
+
+def test_the_drawing_command_names_the_clash(wheels: dict[str, Path], tmp_path: Path) -> None:
+    python = environment(tmp_path / "env", wheels["valuegrad"], wheels["autograd"])
+    drawn = draw(python)
+    assert drawn.returncode == 1, drawn.stdout
+    assert drawn.stderr.startswith(
+        "valuegrad-draw: error: the import name 'autograd' belongs to valuegrad and also to the installed "
+        "distribution autograd 1.9.1"
+    ), drawn.stderr
+    assert "pip uninstall autograd" in drawn.stderr and "--force-reinstall --no-deps" in drawn.stderr
