@@ -193,7 +193,8 @@ Next steps:
   * the notebooks, from backprop by hand to a GPT: .venv/bin/pip install -e '.[notebooks]',
     then .venv/bin/jupyter lab notebooks/ (start with 00_backprop_by_hand.ipynb)
   * make test: lint, type checks and every test, the README's and the guides' examples and the notebooks
-  * the guides: docs/index.md (the engine, nn, compiling, drawing, PyTorch, ...)"""
+  * the guides: docs/index.md (the engine, nn, compiling, drawing, PyTorch, ...), or make docs for the
+    website in site/ with them, the API reference and the notebooks"""
 """What `main` prints last: where a newcomer goes from here."""
 
 

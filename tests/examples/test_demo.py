@@ -59,7 +59,7 @@ def test_demo_runs_as_a_script(tmp_path: Path) -> None:
     assert "test accuracy:" in done.stdout
     assert sorted(p.name for p in out.iterdir()) == ["moons_mlp.json"]
     next_steps = done.stdout[done.stdout.index("Next steps:") :]  # the last thing it says
-    for needle in ("jupyter lab notebooks/", "make test", "docs/index.md"):
+    for needle in ("jupyter lab notebooks/", "make test", "docs/index.md", "make docs"):
         assert needle in next_steps
 
 
