@@ -40,6 +40,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(
                 pytest.mark.skip(
                     reason=f"{path.name} needs {names}, which is not installed (for torch: make torch, "
-                    f"or pip install 'valuegrad[torch]')"
+                    f"or pip install -e '.[torch]' in a clone)"
                 )
             )

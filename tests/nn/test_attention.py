@@ -132,7 +132,9 @@ def test_errors() -> None:
 
 
 def test_against_torch_when_installed() -> None:
-    torch = pytest.importorskip("torch", reason="PyTorch is optional: pip install 'valuegrad[torch]'")
+    torch = pytest.importorskip(
+        "torch", reason="PyTorch is optional: make torch (or pip install -e '.[torch]' in a clone)"
+    )
     torch.set_num_threads(1)
     attn = CausalSelfAttention(8, 2, seed=5)
     xs = sequence(5, 8, seed=5)

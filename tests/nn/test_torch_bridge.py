@@ -20,7 +20,9 @@ import pytest
 import nn
 from autograd import Value
 
-torch = pytest.importorskip("torch", reason="PyTorch is optional: pip install 'valuegrad[torch]' to run these tests")
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is optional: make torch (or pip install -e '.[torch]' in a clone) to run these tests"
+)
 F = torch.nn.functional
 
 TOL = 1e-12

@@ -18,7 +18,9 @@ import nn
 from autograd import Value
 from nn import GPT, CausalSelfAttention, Embedding, LayerNorm, Linear, ReLU, RMSNorm, Sequential, Tanh
 
-torch = pytest.importorskip("torch", reason="PyTorch is optional: pip install 'valuegrad[torch]' to run these tests")
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is optional: make torch (or pip install -e '.[torch]' in a clone) to run these tests"
+)
 torch.set_num_threads(1)
 
 sys.path.insert(0, str(Path(__file__).parent / "models"))
