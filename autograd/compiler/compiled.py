@@ -162,6 +162,7 @@ class Compiled:
                 raise TypeError(f"autograd.compile: static= takes argument positions or names, got {describe(s)}")
         self._static = frozenset(statics)
         self._entries: dict[Any, BuiltTrace] = {}
+        self._frozen_lines: set[tuple[str, int]] = set()  # strict=False: lines already warned about, for all traces
         self._param_lists: dict[Any, list[Value]] = {}  # per trace: the parameter list it was guarded with
         self._last_key: Any = None
         self._calls = 0
@@ -545,7 +546,7 @@ class Compiled:
         gc.disable()
         try:
             t0 = time.perf_counter()
-            tr = trace(self.fn, example, dynamic, names, self.strict)
+            tr = trace(self.fn, example, dynamic, names, self.strict, self._frozen_lines)
             t1 = time.perf_counter()
             stats = Stats(
                 trace_seconds=t1 - t0, nodes=tr.size, parameters=len(tr.params), traces=len(self._entries) + 1

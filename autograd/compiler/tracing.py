@@ -142,8 +142,9 @@ def _site(depth: int) -> tuple[str, int]:
 class _Recorder:
     """The state of one trace: stand-ins, the `Value`s made while tracing, where nodes were made."""
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, warned: set[tuple[str, int]] | None = None) -> None:
         self.strict = strict
+        self.warned = warned if warned is not None else set()  # source lines already warned about
         self.placeholders: set[Value] = set()
         self.created: set[Value] = set()
         self.sites: dict[Value, tuple[str, int]] = {}
@@ -164,18 +165,28 @@ class _Recorder:
         return known[v]
 
     def frozen(self, v: Value, what: str) -> None:
+        """A traced number was read: an error (strict), or one warning per source line (strict=False)."""
         filename, line = _site(3)
+        if not self.strict and (filename, line) in self.warned:
+            return  # said once for this line: a softmax's max(v.data for v in row) reads a whole row each call
         message = (
             f"{what} of a traced Value at {filename}:{line}: during autograd.compile tracing its number "
             f"depends on the inputs or parameters, so using it would freeze this call's number "
             f"({_slot_get(v)!r}) into the compiled code. "
-            "Keep the computation in the graph instead (e.g. `detached_max(a, b)` for a stable shift, "
-            "`relu`/`abs` instead of `if x.data > 0`, one-hot rows instead of an index), or pass "
-            "strict=False to accept the frozen number with a warning"
+            "Keep the computation in the graph instead: for a stable softmax's shift "
+            "(`max(v.data for v in row)`), nn.softmax, nn.log_softmax and nn.cross_entropy shift by "
+            "`detached_max` inside the graph; `relu`/`abs` instead of `if x.data > 0`; one-hot rows instead "
+            "of an index"
         )
         if self.strict:
-            raise TraceError(message)
-        warnings.warn_explicit(message, FrozenValueWarning, filename, line)
+            raise TraceError(message + "; or pass strict=False to accept the frozen number with a warning")
+        self.warned.add((filename, line))
+        warnings.warn_explicit(
+            message + " (this line is not warned about again for this compiled function)",
+            FrozenValueWarning,
+            filename,
+            line,
+        )
 
 
 _slot = Value.__dict__["data"]
@@ -362,14 +373,19 @@ def _structure(stand_in: Any, index: dict[Value, int]) -> Any:
 
 
 def trace(
-    fn: Callable[..., Any], args: Sequence[object], dynamic: Sequence[int], names: Sequence[str], strict: bool = True
+    fn: Callable[..., Any],
+    args: Sequence[object],
+    dynamic: Sequence[int],
+    names: Sequence[str],
+    strict: bool = True,
+    warned: set[tuple[str, int]] | None = None,
 ) -> Trace:
     """Run ``fn(*args)`` once with stand-ins for the dynamic arguments; return its graph as a `Trace`.
 
     ``fn`` returns a `Value` (the output, which gets the gradient), or a tuple
     ``(output, *extras)`` of `Value`s: the extras are computed along, forward only.
     """
-    recorder = _Recorder(strict)
+    recorder = _Recorder(strict, warned)
     leaves: list[Value] = []
     call_args = list(args)
     stand_ins = []

@@ -235,3 +235,24 @@ def test_a_retrace_of_an_unhashable_static_argument_shows_its_value() -> None:
     step(1.0, [1, 2])
     with pytest.warns(autograd.compiler.RetraceWarning, match=r"changed from \[1, 2\] to \[1, 2, 3\]"):
         step(1.0, [1, 2, 3])
+
+
+def test_strict_false_warns_once_per_source_line_across_calls_and_traces() -> None:
+    """microgpt's softmax reads a whole row of .data per call: one warning for the line, not one per read."""
+    ws = [Value(0.1 * k, label=f"w{k}") for k in range(5)]
+
+    def softmax_loss(xs: list[float]) -> Value:
+        logits = [w * x for w, x in zip(ws, xs)]
+        top = max(v.data for v in logits)  # the user's stable shift: frozen, warned once
+        exps = [(v - top).exp() for v in logits]
+        return (sum(exps[1:], exps[0]) / exps[0]).log()
+
+    step = autograd.compile(softmax_loss, strict=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for n in (3, 3, 4, 5, 4):  # three traces (one per length), five calls
+            step([0.5] * n)
+    frozen = [w for w in caught if issubclass(w.category, FrozenValueWarning)]
+    assert len(frozen) == 1, [str(w.message)[:80] for w in frozen]
+    assert "nn.softmax" in str(frozen[0].message) and "not warned about again" in str(frozen[0].message)
+    assert step.traces == 3
