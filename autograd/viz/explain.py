@@ -37,6 +37,8 @@ Jupyter) lives in `autograd.viz.stepper`; the animation (``.gif``) in
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import pathlib
 import re
@@ -48,6 +50,7 @@ from autograd.checks import describe
 from autograd.value import Value
 
 from .dot import walk
+from .names import Structure, is_model, structure
 from .options import DEFAULT_MAX_NODES, check_max_nodes, check_roots, number_formatter
 from .rules import explain_partial, rule_for
 
@@ -77,6 +80,8 @@ def _atomic(name: str) -> bool:
     """Whether `name` reads as one thing where a formula puts it: a name, a number, a call, a parenthesis."""
     if _SIMPLE.fullmatch(name):
         return True
+    if name[-1:] in ("²", "³"):  # a power binds tighter than anything: x², (a+b)³
+        return _atomic(name[:-1])
     call = _CALL.match(name)
     return (call is not None and _closes_at_end(name, call.end() - 1)) or (
         name.startswith("(") and _closes_at_end(name, 0)
@@ -87,6 +92,15 @@ def _ref(name: str) -> str:
     """`name` as a formula or ``.grad`` names it: in parentheses unless it is atomic."""
     return name if _atomic(name) else f"({name})"
 
+
+_SUPERSCRIPT = {"**2": "²", "**3": "³"}
+"""Powers written as superscripts, in names and formulas: ``(score-1)²``."""
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+"""How tightly the arithmetic operators bind, for names without needless parentheses (``x1*w1+x2*w2``)."""
+
+_MINUS = {"-": "−"}
+"""How a formula writes an operator where it differs from the name (a minus sign, not a hyphen)."""
 
 _NAME_LIMIT = 16
 """An unlabelled node is named by its expression (``x*w``) when that is at most this long, else ``#7``."""
@@ -261,6 +275,11 @@ def _number_text(c: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _same(text: str) -> str:
+    """`text` as compared for repeats: ``(-1)``, ``−1`` and ``-1`` are the same number."""
+    return _strip(text).replace("−", "-")
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -278,11 +297,13 @@ def _partials(node: Value) -> tuple[Any, ...]:
 def _check_names(names: object) -> dict[Value, str]:
     if names is None:
         return {}
+    if is_model(names):  # named by explain() itself, from the model's structure
+        return {}
     items = names.items() if isinstance(names, Mapping) else names
     if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
         raise TypeError(
-            "explain(names=...) expects a mapping name -> Value or (name, Value) pairs such as "
-            f"model.named_parameters(), got {describe(names)}"
+            "explain(names=...) expects a model (its values get short names: L0.n1.w0), a mapping name -> Value "
+            f"or (name, Value) pairs such as model.named_parameters(), got {describe(names)}"
         )
     out: dict[Value, str] = {}
     for item in items:
@@ -299,11 +320,78 @@ def _check_names(names: object) -> dict[Value, str]:
     return out
 
 
+def _step_order(nodes: list[Value], found: Structure | None) -> list[Value]:
+    """The computed nodes in the order the steps take them: backprop's, or neuron by neuron for a model.
+
+    Backprop's order is reverse `topological_order`.  With a model's neuron
+    calls known, the order is another valid one (every node after every node
+    that uses it): a greedy walk that takes, of the nodes ready, one of the
+    neuron call it is in (so a neuron is stepped through as a unit), layers in
+    the order backprop reaches them (the output layer first), neurons in the
+    model's order.  A node's gradient is a sum of one term per use, and
+    floating-point ``+`` is commutative but not associative: the sum is
+    ``((t1 + t2) + t3) + ...`` from 0.0, so its first two terms may come in
+    either order and the others must keep backprop's.  The walk keeps that
+    order for every node used three times or more, so each gradient is
+    computed with exactly ``backward()``'s additions, bit for bit.
+    """
+    order = [n for n in reversed(nodes) if n.op is not None]
+    if found is None or not found.group:
+        return order
+    pos = {n: k for k, n in enumerate(order)}
+    waiting: dict[Value, int] = dict.fromkeys(order, 0)  # users (and earlier uses) not yet stepped
+    then: dict[Value, list[Value]] = {n: [] for n in order}  # n -> the nodes waiting for it
+    uses: dict[Value, list[Value]] = {}
+    for n in order:
+        for v in n.inputs:
+            uses.setdefault(v, []).append(n)
+
+    def wait(first: Value, second: Value) -> None:
+        if first is not second:
+            then[first].append(second)
+            waiting[second] += 1
+
+    for v, users in uses.items():
+        if v.op is not None:
+            for u in dict.fromkeys(users):
+                wait(u, v)
+        if len(users) >= 3:  # from the third use on, backprop's order, after the first two (leaves too)
+            wait(users[0], users[2])
+            for a, b in itertools.pairwise(users[1:]):
+                wait(a, b)
+    layer_start: dict[tuple[str, int], int] = {}
+    for n in order:
+        if n in found.group:
+            short, call = found.group[n]
+            layer = (found.order[short][0], call)
+            layer_start.setdefault(layer, pos[n])
+
+    def key(n: Value) -> tuple[int, int, int, int]:
+        if n not in found.group:
+            return (pos[n], -1, -1, pos[n])
+        short, call = found.group[n]
+        container, place = found.order[short]
+        return (layer_start[(container, call)], place, call, pos[n])
+
+    ready = [(key(n), pos[n], n) for n in order if waiting[n] == 0]
+    heapq.heapify(ready)
+    out: list[Value] = []
+    while ready:
+        _, _, n = heapq.heappop(ready)
+        out.append(n)
+        for m in then[n]:
+            waiting[m] -= 1
+            if waiting[m] == 0:
+                heapq.heappush(ready, (key(m), pos[m], m))
+    assert len(out) == len(order), "the step order lost a node"
+    return out
+
+
 def explain(
     root: Value,
     *,
     forward: bool = False,
-    names: Mapping[str, Value] | Iterable[tuple[str, Value]] | None = None,
+    names: Any = None,
     number_format: Any = ".4g",
     max_nodes: int | None = DEFAULT_MAX_NODES,
 ) -> Explanation:
@@ -312,9 +400,15 @@ def explain(
     Args:
         root: the output to differentiate (a `Value`; its gradient starts at 1).
         forward: also show the forward pass first, one step per computed value.
-        names: names for values without a label, e.g. ``model.named_parameters()``
-            (a mapping name -> `Value`, or ``(name, Value)`` pairs).  Shown in the
-            text and in the drawing.
+        names: names for values without a label.  A model (an `nn` module, or
+            anything with ``named_parameters()`` and ``named_modules()``) names
+            its parameters short (``L0.n1.w0`` for ``layers.0.neurons.1.w.0``) and
+            each neuron call's running sums, weighted sum and activation
+            (``L0.n1.s1``, ``L0.n1.z``, ``L0.n1.a``), and the steps go neuron by
+            neuron, output layer first (see `autograd.viz.names`).  A mapping
+            name -> `Value` or ``(name, Value)`` pairs, e.g.
+            ``model.named_parameters()``, give the names as they are.  Shown in
+            the text and in the drawing; a `Value`'s own label wins.
         number_format: how numbers are written in the text and the drawing
             (a format spec such as ``".4g"`` or a function float -> str).
         max_nodes: refuse graphs with more values than this (``None``: no limit).
@@ -334,21 +428,42 @@ def explain(
     labels = _check_names(names)
     nodes = walk([out], limit)
     index = {node: i for i, node in enumerate(nodes)}
+    found: Structure | None = None
+    if is_model(names):
+        found = structure(names, nodes)
+        labels = {v: name for v, name in found.names.items() if not v.label}  # a user's label wins
 
     names_list: list[str] = []
+    pretty: list[str] = []  # the same, spaced as a formula writes it: (score − 1)
+    prec = [9] * len(nodes)  # how tightly each name binds: 9 a name or a number, 1 a sum (see _PRECEDENCE)
     constant = [False] * len(nodes)  # unnamed leaves: constants, shown as their value, given no gradient line
     for node in nodes:
         given = labels.get(node) or node.label
         if given:
             names_list.append(given)
+            pretty.append(given)
         elif node.op is None:
             constant[len(names_list)] = True
             names_list.append(fmt(node.data))  # an unnamed leaf: a constant, shown as its value
+            pretty.append(names_list[-1])
         else:
             parts = [names_list[index[v]] for v in node.inputs]
+            spaced = [pretty[index[v]] for v in node.inputs]
             op_name = node.op.name
+            nice = None
             if len(parts) == 2 and not op_name.isidentifier():
+                if op_name in _PRECEDENCE:  # x1*w1+x2*w2: no parentheses a reader does not need
+                    here = _PRECEDENCE[op_name]
+                    left, right = (prec[index[v]] for v in node.inputs)
+                    parts = [
+                        _strip(parts[0]) if left >= here else parts[0],
+                        _strip(parts[1]) if right > here else parts[1],
+                    ]
                 expr = f"({parts[0]}{op_name}{parts[1]})"
+                nice = f"({spaced[0]} {_MINUS.get(op_name, op_name)} {spaced[1]})"
+            elif len(parts) == 1 and op_name in _SUPERSCRIPT:
+                expr = f"{_ref(_strip(parts[0]))}{_SUPERSCRIPT[op_name]}"
+                nice = f"{_ref(_strip(spaced[0]))}{_SUPERSCRIPT[op_name]}"
             elif len(parts) == 1 and op_name.startswith("**"):
                 expr = f"({parts[0]}{op_name})"
             elif len(parts) == 1 and op_name.endswith("**"):
@@ -357,7 +472,10 @@ def explain(
                 expr = f"(-{parts[0]})"
             else:
                 expr = f"{op_name}({', '.join(_strip(p) for p in parts)})"
-            names_list.append(expr if len(expr) <= _NAME_LIMIT else f"#{index[node]}")
+            prec[len(names_list)] = _PRECEDENCE.get(op_name, 4 if op_name in _SUPERSCRIPT else 0)
+            long_ok = found is not None and node in found.products
+            names_list.append(expr if len(expr) <= _NAME_LIMIT or long_ok else f"#{index[node]}")
+            pretty.append(nice if nice is not None and names_list[-1] == expr else names_list[-1])
     shown = [_strip(n) for n in names_list]
     ref = [_ref(n) for n in shown]  # how `.grad` and the rules name it
     dref = [n if _IDENT.fullmatch(n) else f"({n})" for n in shown]  # how `d(...)/d...` names it
@@ -367,6 +485,8 @@ def explain(
         args = [names_list[index[v]] for v in node.inputs]
         if len(args) == 2 and not op_name.isidentifier():
             return f"{args[0]} {op_name} {args[1]}"
+        if len(args) == 1 and op_name in _SUPERSCRIPT:
+            return f"{_ref(_strip(pretty[index[node.inputs[0]]]))}{_SUPERSCRIPT[op_name]}"
         if len(args) == 1 and op_name.startswith("**"):
             return f"{args[0]}{op_name}"
         if len(args) == 1 and op_name.endswith("**"):
@@ -415,9 +535,7 @@ def explain(
             (f"{ref[r]}.grad = 1  (the output: d({shown[r]})/d({shown[r]}) = 1)",),
         )
     )
-    for node in reversed(nodes):
-        if node.op is None:
-            continue
+    for node in _step_order(nodes, found):
         i = index[node]
         g = grads[node]
         terms = []
@@ -439,8 +557,8 @@ def explain(
                 names_in = [ref[index[x]] for x in node.inputs]
                 numbers_in = [x.data for x in node.inputs]
                 parts += explain_partial(rules[pos], names_in, numbers_in, ref[i], node.data, const, fmt)
-            if parts[-1].replace("−", "-") != fmt(d):
-                parts.append(fmt(d))
+            parts.append(fmt(d))
+            parts = [_strip(p) for k, p in enumerate(parts) if k == 0 or _same(p) != _same(parts[k - 1])]
             rule_line = " = ".join(parts)
             terms.append(Term(j, shown[j], d, contribution, before, after, uses[v], rule_line))
             lines.append(rule_line)
@@ -457,7 +575,7 @@ def explain(
                 shown[i],
                 node.data,
                 g,
-                node.op.name,
+                op.name,
                 tuple(index[v] for v in node.inputs),
                 tuple(terms),
                 tuple(lines),
