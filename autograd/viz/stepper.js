@@ -8,6 +8,8 @@
  * Step k (0 = nothing done yet, steps.length = all done) shows the start texts with the
  * `set`s of steps 1..k applied, highlights step k's node, its edges and its inputs, and
  * prints its chain-rule lines.  Back recomputes from the start: no state to undo.
+ * A step taken by the reader also scrolls its value into sight (the text panel beside the
+ * graph is position: sticky, so it stays in the window whatever the page's height).
  */
 (function () {
   "use strict";
@@ -71,6 +73,15 @@
       });
     }
 
+    function follow() {
+      // Keep the highlighted value in sight on a graph taller than the window (the text panel is sticky).
+      // Its operation first, then the value: both end up in sight when the window can hold them.
+      (current > 0 ? steps[current - 1].nodes.slice().reverse() : []).forEach(function (id) {
+        var here = nodes[id];
+        if (here && here[0].scrollIntoView) { here[0].scrollIntoView({block: "nearest", inline: "nearest"}); }
+      });
+    }
+
     function show(k) {
       current = Math.max(0, Math.min(steps.length, k));
       var shown = {};
@@ -130,17 +141,18 @@
       timer = setInterval(function () {
         if (current >= steps.length) { stop(); return; }
         show(current + 1);
+        follow();
         if (current >= steps.length) { stop(); }
       }, data.interval);
     }
 
-    back.addEventListener("click", function () { stop(); show(current - 1); });
-    next.addEventListener("click", function () { stop(); show(current + 1); });
+    back.addEventListener("click", function () { stop(); show(current - 1); follow(); });
+    next.addEventListener("click", function () { stop(); show(current + 1); follow(); });
     play.addEventListener("click", function () { if (timer === null) { start(); } else { stop(); } });
-    slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
+    slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); follow(); });
     root.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowRight") { stop(); show(current + 1); event.preventDefault(); event.stopPropagation(); }
-      else if (event.key === "ArrowLeft") { stop(); show(current - 1); event.preventDefault(); event.stopPropagation(); }
+      if (event.key === "ArrowRight") { stop(); show(current + 1); follow(); event.preventDefault(); event.stopPropagation(); }
+      else if (event.key === "ArrowLeft") { stop(); show(current - 1); follow(); event.preventDefault(); event.stopPropagation(); }
     });
     show(0);
     return {show: show, step: function () { return current; }};

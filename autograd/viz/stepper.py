@@ -44,17 +44,27 @@ _CSS = """
 #{id} .vg-controls button {{ font-size: 14px; padding: 2px 10px; min-width: 56px; }}
 #{id} .vg-slider {{ flex: 1 1 160px; max-width: 360px; }}
 #{id} .vg-counter {{ color: #555; min-width: 90px; }}
-#{id} .vg-body {{ display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }}
-#{id} .vg-graph {{ flex: 0 1 auto; max-width: 100%; min-width: 0; overflow-x: auto; }}
+#{id} .vg-body {{ display: flex; gap: 12px; align-items: flex-start; }}
+#{id} .vg-graph {{ flex: 1 1 auto; min-width: 0; overflow-x: auto; }}
 #{id} .vg-graph svg {{ max-width: 100%; height: auto; }}
-#{id} .vg-text {{ flex: 1 1 320px; margin: 0; padding: 8px; background: #f7f7f7; border-left: 3px solid #d62728;
+#{id} .vg-side {{ flex: 0 0 min(440px, 42%); position: sticky; top: 8px; max-height: calc(100vh - 16px);
+  overflow-y: auto; }}
+#{id} .vg-text {{ margin: 0; padding: 8px; background: #f7f7f7; border-left: 3px solid #d62728;
   font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; white-space: pre-wrap; }}
+@media (max-width: 640px) {{
+  #{id} .vg-body {{ flex-direction: column; }}
+  #{id} .vg-side {{ position: static; max-height: none; flex-basis: auto; width: 100%; }}
+}}
 #{id} .vg-current polygon, #{id} .vg-current ellipse {{ stroke: #d62728; stroke-width: 2.5px; }}
 #{id} .vg-input polygon {{ stroke: #ff7f0e; stroke-width: 2px; }}
 #{id} .vg-active path {{ stroke: #d62728; stroke-width: 2.5px; }}
 #{id} .vg-active polygon {{ fill: #d62728; stroke: #d62728; }}
+#{id} .vg-active text {{ fill: #d62728; font-weight: bold; }}
 #{id} text.vg-changed {{ fill: #d62728; font-weight: bold; }}
 """
+
+_EDGE = re.compile(r"\tn(\d+) -> op(\d+)\n")
+_EDGE_STYLE = 'fontname="Helvetica" fontsize=9 fontcolor="#555555"'
 
 _CELL = re.compile(r"<TD>(data|grad) ([^<]*)</TD>")
 
@@ -106,8 +116,14 @@ def explanation_dot(expl: Explanation, **options: Any) -> str:
     """The DOT source of the view: the graph with its final values and gradients, cells wide enough for every step.
 
     Options are those of `autograd.viz.to_dot` (``rankdir``, ``size``, ``groups``,
-    ``highlight``, ...); ``number_format`` and names come from the explanation.
+    ``highlight``, ...), and ``edge_rules=True``, which writes on each edge
+    into an operation the local derivative the text gives it (`Term.rule`:
+    ``d(o)/dn = 1 − o² = 1 − 0.7071² = 0.5``; a constant's edge stays bare);
+    ``number_format`` and names come from the explanation.
     """
+    edge_rules = options.pop("edge_rules", False)
+    if not isinstance(edge_rules, bool):
+        raise TypeError(f"edge_rules must be True or False, got {describe(edge_rules)}")
     for banned in ("number_format", "show_grad", "max_nodes", "constants"):
         if banned in options:
             raise TypeError(f"{banned} is set by explain() for its views; pass it to explain() (or leave it)")
@@ -130,8 +146,18 @@ def explanation_dot(expl: Explanation, **options: Any) -> str:
         for cell, text in cells.items():
             row = widest.setdefault(key, {})
             row[cell] = max(row.get(cell, 0), _width(text))
+    rules: dict[tuple[int, int], list[str]] = {}  # (input, node) -> the rule of each use, in order
+    if edge_rules:
+        for step in expl.steps:
+            for term in step.terms:
+                rules.setdefault((term.input, step.node), []).append(term.rule)
     out = []
     for line in body:
+        edge = _EDGE.fullmatch(line)
+        if edge and rules.get((int(edge.group(1)), int(edge.group(2)))):
+            rule = rules[(int(edge.group(1)), int(edge.group(2)))].pop(0)
+            if rule:
+                line = f"{line[:-1]} [label=<{html_text(rule)}> {_EDGE_STYLE}]\n"
         match = re.match(r"\t+n(\d+) \[label=<<TABLE", line)
         if match:
             i = int(match.group(1))
@@ -171,7 +197,8 @@ def to_html(expl: Explanation, *, fragment: bool = False, interval: float = 0.9,
 
     Args:
         interval: seconds between steps when Play runs.
-        options: drawing options of `autograd.viz.to_dot` (``rankdir``, ``size``, ``groups``, ``highlight``).
+        options: drawing options of `autograd.viz.to_dot` (``rankdir``, ``size``, ``groups``, ``highlight``),
+            and ``edge_rules=True`` (each edge labelled with its rule, see `explanation_dot`).
     """
     if isinstance(interval, bool) or not isinstance(interval, (int, float)) or not 0.05 <= interval <= 60:
         raise ValueError(f"interval must be a number of seconds between 0.05 and 60, got {describe(interval)}")
@@ -195,14 +222,14 @@ def to_html(expl: Explanation, *, fragment: bool = False, interval: float = 0.9,
         f'<div class="vg-stepper" id="{uid}" tabindex="0" data-step="{n}" '
         f'aria-label="backprop of {title}, step by step">\n'
         f"<style>{_CSS.format(id=uid)}</style>\n"
-        '<div class="vg-controls">'
+        f'<div class="vg-body"><div class="vg-graph">{svg}</div>\n'
+        '<div class="vg-side"><div class="vg-controls">'
         '<button type="button" class="vg-back">Back</button>'
         '<button type="button" class="vg-next">Next</button>'
         '<button type="button" class="vg-play">Play</button>'
         f'<input type="range" class="vg-slider" min="0" max="{n}" value="{n}" step="1" aria-label="step">'
-        f'<span class="vg-counter">step {n} of {n}</span></div>\n'
-        f'<div class="vg-body"><div class="vg-graph">{svg}</div>'
-        f'<pre class="vg-text">{html.escape(expl.text())}</pre></div>\n'
+        f'<span class="vg-counter">step {n} of {n}</span></div>'
+        f'<pre class="vg-text">{html.escape(expl.text())}</pre></div></div>\n'
         "</div>\n"
         f"<script>{script()}\n"
         f'window.valuegradStepper(document.getElementById("{uid}"), {_json(data)});</script>\n'

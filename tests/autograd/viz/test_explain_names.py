@@ -299,3 +299,28 @@ def test_powers_are_written_as_superscripts() -> None:
     assert "(x − y)²" in text  # the formula writes the minus as a minus, spaced
     assert "d(x³)/dx = 3·x**(3 − 1) = 3·3**(3 − 1) = 27" in text
     assert redundant_parentheses(text) == []
+
+
+def test_edge_rules_label_each_edge_with_its_local_derivative() -> None:
+    o, v = neuron_graph()
+    steps = explain(o)
+    index = {node: i for i, node in enumerate(steps.nodes)}
+    plain = steps.dot()
+    assert "label=<d(" not in plain
+    dot = steps.dot(edge_rules=True)
+    n, root = index[v["n"]], index[o]
+    assert f"\tn{n} -> op{root} [label=<d(o)/dn = 1 − o² = 1 − 0.7071² = 0.5> " in dot
+    product = next(i for i, node in enumerate(steps.nodes) if v["w1"] in node.inputs)
+    assert f"\tn{index[v['w1']]} -> op{product} [label=<d(x1*w1)/dw1 = x1 = 2> " in dot
+    assert dot.count(" -> op") == plain.count(" -> op")  # the same edges, some with a label
+    with pytest.raises(TypeError, match="edge_rules"):
+        steps.dot(edge_rules="yes")
+
+
+def test_edge_rules_leave_a_constants_edge_bare_and_label_both_uses_of_a_square() -> None:
+    x = Value(3.0, label="x")
+    out = x * x + 1
+    out.label = "out"
+    dot = explain(out).dot(edge_rules=True)
+    assert dot.count("d(x*x)/dx = x = 3>") == 2  # x * x: one edge per use, each with its rule
+    assert "\tn2 -> op3\n" in dot and dot.count("[label=<d(") == 3  # the constant 1's edge has no label

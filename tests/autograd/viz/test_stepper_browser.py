@@ -219,3 +219,72 @@ def test_hostile_labels_run_no_script(browser: Any, tmp_path: Path) -> None:
     shown = view.page.locator(".vg-text").text_content() or ""
     assert '<img src=x onerror="alert(2)">' in shown  # shown literally, as text
     assert view.page.locator("g.node:has(title:text-is('n0')) text").first.text_content() == x.label
+
+
+def test_the_text_stays_beside_the_highlighted_value_on_a_tall_graph(browser: Any, tmp_path: Path) -> None:
+    """A deep, narrow network drawn top to bottom is taller than the window: the text panel is sticky."""
+    import nn
+
+    model = nn.MLP(1, [1] * 16, activation="tanh", seed=0)
+    score = model.forward_one([Value(2.0)])
+    loss = (score - 1) ** 2
+    loss.label = "loss"
+    steps = explain(loss, names=model)
+    path = steps.save(tmp_path / "tall.html", rankdir="TB")
+    view = View(browser, path)
+    page = view.page
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height > 2 * 800  # the graph is more than two windows tall
+
+    def box(selector: str) -> dict[str, float]:
+        found = page.locator(selector).first.bounding_box()  # relative to the window
+        assert found is not None, selector
+        return found
+
+    def in_window(b: dict[str, float]) -> bool:
+        return b["y"] >= -2 and b["y"] + b["height"] <= 802  # (a scroll lands on whole pixels)
+
+    def current_in_window() -> bool:  # the value and its operation
+        boxes = [g.bounding_box() for g in page.locator("g.node.vg-current").all()]
+        return len(boxes) == 2 and all(b is not None and in_window(b) for b in boxes)
+
+    view.click("Next", 2)  # the loss's step: its value is at the bottom of the drawing
+    assert page.evaluate("window.scrollY") > 0  # the step scrolled its value into sight
+    node, text = box("g.node.vg-current"), box(".vg-text")
+    assert current_in_window() and in_window(text)
+    assert text["x"] >= node["x"] + node["width"]  # beside the graph, on its right
+    assert page.locator(".vg-text").text_content() == "\n".join(steps[1].lines)
+    assert "loss = (L15.n0.z − 1)²" in page.locator(".vg-text").text_content()
+    view.click("Next", len(steps) - 2)  # the last step: the first layer's weight, at the top
+    assert page.evaluate("window.scrollY") < height / 4
+    node, text = box("g.node.vg-current"), box(".vg-text")
+    assert current_in_window() and in_window(text) and text["x"] >= node["x"] + node["width"]
+    assert page.locator(".vg-text").text_content().startswith("L0.n0.w0*2 = L0.n0.w0 * 2")
+    for y in (0, height // 2, height):  # wherever the page is scrolled, the panel and its buttons are in the window
+        page.evaluate(f"window.scrollTo(0, {y})")
+        assert in_window(box(".vg-text")) and in_window(box(".vg-next"))
+    view.click("Back", len(steps) // 2)
+    page.evaluate(f"window.scrollTo(0, {height // 2})")
+    view.page.keyboard.press("ArrowRight")  # a step by key also brings its value into sight
+    assert current_in_window() and in_window(box(".vg-text"))
+    shot = tmp_path / "tall.png"
+    page.screenshot(path=str(shot))
+    from PIL import Image, ImageStat
+
+    assert ImageStat.Stat(Image.open(shot).convert("L")).var[0] > 100
+    assert view.errors == []
+
+
+def test_edge_rules_are_drawn_and_highlighted_with_their_step(browser: Any, tmp_path: Path) -> None:
+    o, _ = neuron()
+    steps = explain(o)
+    view = View(browser, steps.save(tmp_path / "rules.html", edge_rules=True))
+    view.click("Next", 2)  # tanh's step
+    active = view.page.locator("g.edge.vg-active text").all_text_contents()
+    assert active == ["d(o)/dn = 1 − o² = 1 − 0.7071² = 0.5"]
+    assert view.page.locator("g.edge.vg-active text").first.evaluate("t => getComputedStyle(t).fill") == (
+        "rgb(214, 39, 40)"
+    )
+    labels = view.page.locator("g.edge text").all_text_contents()
+    assert "d(x1*w1)/dw1 = x1 = 2" in labels and len(labels) == 9  # every edge into an operation
+    assert view.errors == []
