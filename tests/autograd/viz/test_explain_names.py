@@ -6,6 +6,7 @@ must show; the gradients stay those of backward(), bit for bit.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import sys
@@ -324,3 +325,38 @@ def test_edge_rules_leave_a_constants_edge_bare_and_label_both_uses_of_a_square(
     dot = explain(out).dot(edge_rules=True)
     assert dot.count("d(x*x)/dx = x = 3>") == 2  # x * x: one edge per use, each with its rule
     assert "\tn2 -> op3\n" in dot and dot.count("[label=<d(") == 3  # the constant 1's edge has no label
+
+
+def test_a_sequential_of_linear_layers_is_named_like_an_mlp() -> None:
+    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.ReLU(), nn.Linear(2, 1, seed=1))
+    out = model([Value(1.0), Value(2.0)])[0]
+    steps = explain(out, names=model)
+    assert [s.name for s in steps][:3] == ["L2.n0.z", "L2.n0.z", "L2.n0.w1*L0.n1.a"]
+    assert steps[5].lines[0] == "L0.n0.a = relu(L0.n0.z)"
+    assert "L0.n1.w0" in steps.text() and "weight" not in steps.text() and "#" not in steps.text()
+    assert_bit_for_bit(out, names=model)
+    assert_valid_backprop_order(out, names=model)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_sequentials_on_batches_keep_backprops_gradients(seed: int) -> None:
+    rng = random.Random(seed)
+    sizes = [rng.randint(1, 3) for _ in range(rng.randint(2, 4))]
+    layers: list[nn.Module] = []
+    for k, (a, b) in enumerate(itertools.pairwise(sizes)):
+        layers.append(nn.Linear(a, b, bias=rng.random() < 0.7, seed=seed + k))
+        layers.append(rng.choice([nn.ReLU(), nn.Tanh(), nn.Sigmoid()]))
+    model = nn.Sequential(*layers)
+    outs = [model([rng.uniform(-2, 2) for _ in range(sizes[0])]) for _ in range(rng.randint(1, 4))]
+    loss = sum((o * 2 for out in outs for o in out), Value(0.0))
+    assert_bit_for_bit(loss, names=model)
+    assert_valid_backprop_order(loss, names=model)
+
+
+def test_a_tiny_gpt_keeps_backprops_gradients_and_names_its_linear_rows() -> None:
+    model = nn.GPT(5, block_size=4, n_embd=4, n_head=2, seed=0)
+    loss = model.loss([0, 1, 2, 3])
+    steps = explain(loss, names=model, max_nodes=None)
+    assert "L0.mlp0.n0.w1" in steps.names and "L0.mlp0.n0.s1[0]" in steps.names
+    assert_bit_for_bit(loss, names=model)
+    assert_valid_backprop_order(loss, names=model)
