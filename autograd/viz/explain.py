@@ -472,7 +472,8 @@ def explain(
                 expr = f"(-{parts[0]})"
             else:
                 expr = f"{op_name}({', '.join(_strip(p) for p in parts)})"
-            prec[len(names_list)] = _PRECEDENCE.get(op_name, 4 if op_name in _SUPERSCRIPT else 0)
+            power = len(parts) == 1 and (op_name.startswith("**") or op_name.endswith("**"))
+            prec[len(names_list)] = _PRECEDENCE.get(op_name, 4 if power else 0)
             long_ok = found is not None and node in found.products
             names_list.append(expr if len(expr) <= _NAME_LIMIT or long_ok else f"#{index[node]}")
             pretty.append(nice if nice is not None and names_list[-1] == expr else names_list[-1])
@@ -503,6 +504,12 @@ def explain(
             if len(node.inputs) == 2 and not node.op.name.isidentifier():
                 a, b = node.inputs
                 line = f"{shown[i]} = {formula(node)} = {fmt(a.data)} {node.op.name} {fmt(b.data)} = {fmt(node.data)}"
+            elif len(node.inputs) == 1 and not node.op.name.isidentifier():  # x², x**0.5, 2**x, not **2(x)
+                x = fmt(node.inputs[0].data)
+                x = f"({x})" if x.startswith("-") else x
+                name = node.op.name
+                number = f"{x}{_SUPERSCRIPT.get(name, name)}" if name.startswith("**") else f"{name}{x}"
+                line = f"{shown[i]} = {formula(node)} = {number} = {fmt(node.data)}"
             steps.append(
                 Step(
                     "forward",

@@ -360,3 +360,13 @@ def test_a_tiny_gpt_keeps_backprops_gradients_and_names_its_linear_rows() -> Non
     assert "L0.mlp0.n0.w1" in steps.names and "L0.mlp0.n0.s1[0]" in steps.names
     assert_bit_for_bit(loss, names=model)
     assert_valid_backprop_order(loss, names=model)
+
+
+def test_the_forward_pass_writes_powers_with_their_numbers() -> None:
+    score = Value(0.0022, label="score")
+    loss = (score - 1) ** 2 + (score + 1) ** 0.5 + 2**score
+    lines = explain(loss, forward=True).text().splitlines()
+    assert "step 2  (score-1)² = (score − 1)² = (-0.9978)² = 0.9956" in lines  # it read **2(-0.9978)
+    assert "step 4  (score+1)**0.5 = (score+1)**0.5 = 1.002**0.5 = 1.001" in lines
+    assert "step 6  2**score = 2**score = 2**0.0022 = 1.002" in lines
+    assert "step 7  #7+2**score = #7 + (2**score) = 1.997 + 1.002 = 2.998" in lines  # ** binds tighter than +
