@@ -47,7 +47,7 @@ _CSS = """
 #{id} .vg-body {{ display: flex; gap: 12px; align-items: flex-start; }}
 #{id} .vg-graph {{ flex: 1 1 auto; min-width: 0; overflow-x: auto; }}
 #{id} .vg-graph svg {{ max-width: 100%; height: auto; }}
-#{id} .vg-side {{ flex: 0 0 min(440px, 42%); position: sticky; top: 8px; max-height: calc(100vh - 16px);
+#{id} .vg-side {{ flex: 0 0 min(400px, 38%); position: sticky; top: 8px; max-height: calc(100vh - 16px);
   overflow-y: auto; }}
 #{id} .vg-text {{ margin: 0; padding: 8px; background: #f7f7f7; border-left: 3px solid #d62728;
   font-family: Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; white-space: pre-wrap; }}
@@ -156,8 +156,9 @@ def explanation_dot(expl: Explanation, **options: Any) -> str:
         edge = _EDGE.fullmatch(line)
         if edge and rules.get((int(edge.group(1)), int(edge.group(2)))):
             rule = rules[(int(edge.group(1)), int(edge.group(2)))].pop(0)
-            if rule:
-                line = f"{line[:-1]} [label=<{html_text(rule)}> {_EDGE_STYLE}]\n"
+            if rule:  # one line per form (rule, numbers, number): narrow labels keep the drawing narrow
+                label = html_text(rule.replace(" = ", "\n= "))
+                line = f"{line[:-1]} [label=<{label}> {_EDGE_STYLE}]\n"
         match = re.match(r"\t+n(\d+) \[label=<<TABLE", line)
         if match:
             i = int(match.group(1))
@@ -186,10 +187,19 @@ def _json(data: object) -> str:
     )
 
 
+_MIN_SCALE = 0.6
+"""The page shrinks a wide drawing to its column, but not below this scale: then the drawing scrolls sideways."""
+
+
 def _svg(source: str) -> str:
     svg = render_dot(source, "svg").decode("utf-8")
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    svg = svg[start:] if start >= 0 else svg
+    width = re.match(r'<svg width="([\d.]+)pt"', svg)
+    if width:  # points to CSS pixels: 4/3
+        least = float(width.group(1)) * 4 / 3 * _MIN_SCALE
+        svg = svg.replace("<svg ", f'<svg style="min-width: {least:.0f}px" ', 1)
+    return svg
 
 
 def to_html(expl: Explanation, *, fragment: bool = False, interval: float = 0.9, **options: Any) -> str:
