@@ -28,7 +28,11 @@ graph is changed: not even ``.grad``.
 The step order is backprop's: reverse `autograd.topological_order`, a node
 only after every node that uses it, so its gradient is complete when it is
 passed on.  A value used several times collects one ``+=`` per use, and the
-text says so (``w.grad += ... (2nd use: 1.5 + 2 = 3.5)``).
+text says so (``w.grad += ... (2nd use: 1.5 + 2 = 3.5)``).  Given a model
+(``explain(loss, names=model)``), the values get short names from its structure
+(`autograd.viz.names`: ``L0.n1.w0``, ``L0.n1.z``, ``L0.n1.a``) and the steps go
+neuron by neuron, output layer first: another valid backprop order, which
+keeps backward()'s additions for every gradient (see `_step_order`).
 
 The interactive view (`Explanation.save` to ``.html``, inline display in
 Jupyter) lives in `autograd.viz.stepper`; the animation (``.gif``) in
