@@ -242,3 +242,37 @@ def test_backward_pauses_the_garbage_collector_and_restores_it() -> None:
             assert gc.isenabled() is enabled
         finally:
             gc.enable()
+
+
+def test_a_grad_set_to_none_is_treated_as_zero_not_as_visited() -> None:
+    """PyTorch code writes ``p.grad = None``; backward() restarts it from 0 as it always did."""
+    w, x = Value(3.0), Value(2.0)
+    w.grad = None  # type: ignore[assignment]
+    (w * x + w).backward()
+    assert w.grad == 3.0 and x.grad == 3.0
+
+
+def test_an_interrupted_walk_puts_every_grad_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd import backprop
+
+    w, x = Value(3.0), Value(2.0)
+    w.grad = 5.0
+    out = (w * x).tanh() + w
+    calls = []
+
+    class Interrupt(BaseException):
+        pass
+
+    original = Value.inputs
+
+    def interrupting(self: Value) -> tuple[Value, ...]:
+        calls.append(self)
+        raise Interrupt
+
+    three = defop("three", lambda a, b, c: a + b + c, lambda a, b, c, out: (1.0, 1.0, 1.0))
+    root = three(out, w, x)  # three inputs: the walk reads .inputs there, where the interrupt comes
+    monkeypatch.setattr(Value, "inputs", property(interrupting))
+    with pytest.raises(Interrupt):
+        backprop._walk(root)
+    monkeypatch.setattr(Value, "inputs", original)
+    assert calls and w.grad == 5.0 and x.grad == 0.0 and out.grad == 0.0 and root.grad == 0.0
