@@ -163,10 +163,12 @@ class Op:
         floats; one node fewer for `Value`s).  `backward()`'s hot loop
         (`autograd.backprop._propagate`) inlines this; everything else calls it.
         """
+        return tuple(g if (type(d) is float and d == 1.0) else g * d for d in self.partials(*args))
+
+    def partials(self, *args: Any) -> tuple[Any, ...]:
+        """`derivative` called on the inputs and the output, always as a tuple (one partial per input)."""
         partials = self.derivative(*args)
-        if self.arity == 1:
-            partials = (partials,)
-        return tuple(g if (type(d) is float and d == 1.0) else g * d for d in partials)
+        return (partials,) if self.arity == 1 else tuple(partials)
 
     def __str__(self) -> str:
         return self.name

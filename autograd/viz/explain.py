@@ -292,10 +292,7 @@ def _ordinal(n: int) -> str:
 def _partials(node: Value) -> tuple[Any, ...]:
     """The operation's local derivatives, called exactly as `autograd.backprop` calls it."""
     op: Any = node.op
-    inputs = node.inputs
-    if len(inputs) == 1:
-        return (op.derivative(inputs[0].data, node.data),)
-    return tuple(op.derivative(*[v.data for v in inputs], node.data))
+    return tuple(op.partials(*[v.data for v in node.inputs], node.data))
 
 
 def _check_names(names: object) -> dict[Value, str]:
